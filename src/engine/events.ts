@@ -1,0 +1,185 @@
+/**
+ * Typed events the engine emits (ARCHITECTURE §3). Reporters render them; the journal
+ * persists them. The `type` names of the public events are those of SPEC §7; events
+ * marked internal are journaled and shown but never part of the `--json` stream.
+ */
+import type { ScalarValue } from '../runbook/model.js';
+import type { OutputStream } from '../targets/executor.js';
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'timedOut';
+export type RollbackStatus = 'succeeded' | 'failed' | 'timedOut';
+export type RunStatus = 'succeeded' | 'failed' | 'rolledBack' | 'rollbackFailed' | 'cancelled';
+/** Which part of the run a step execution belongs to. */
+export type Phase = 'run' | 'rollback' | 'finally';
+
+interface EventBase {
+  time: string;
+  runId: string;
+}
+
+export interface RunStartedEvent extends EventBase {
+  type: 'run.started';
+  runbook: string;
+  file: string;
+  /** Resolved params, secrets masked. */
+  params: Record<string, ScalarValue>;
+  /** `run` for a new run or resume, `rollback` for `stepwise rollback`. */
+  mode: 'run' | 'rollback';
+  resumed: boolean;
+  steps: string[];
+}
+
+export interface StepStartedEvent extends EventBase {
+  type: 'step.started';
+  stepId: string;
+  name: string;
+  phase: 'run' | 'finally';
+  /** Target names the step will run on (`local` for the local machine). */
+  targets: string[];
+  maxAttempts: number;
+}
+
+/** Internal: a batch of hosts of a group step begins (journaled, so rollback knows who started). */
+export interface BatchStartedEvent extends EventBase {
+  type: 'step.batch';
+  stepId: string;
+  phase: Phase;
+  targets: string[];
+}
+
+export interface StepOutputEvent extends EventBase {
+  type: 'step.output';
+  stepId: string;
+  phase: Phase;
+  /** Present for remote targets. */
+  host?: string;
+  stream: OutputStream;
+  /** Complete lines, without their newline, secrets masked. */
+  lines: string[];
+}
+
+export interface StepRetryingEvent extends EventBase {
+  type: 'step.retrying';
+  stepId: string;
+  phase: Phase;
+  host?: string;
+  /** The attempt that just failed (1-based). */
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  exitCode: number | null;
+  error: string;
+}
+
+/** Per-target result of a step or rollback. */
+export interface TargetResult {
+  target: string;
+  status: StepStatus;
+  exitCode: number | null;
+  attempt: number;
+  durationMs: number;
+  error?: string;
+}
+
+export interface StepFinishedEvent extends EventBase {
+  type: 'step.finished';
+  stepId: string;
+  name: string;
+  phase: 'run' | 'finally';
+  status: StepStatus;
+  exitCode: number | null;
+  durationMs: number;
+  attempt: number;
+  error?: string;
+  /** Present when the failure is tolerated by `continueOnError`. */
+  continueOnError?: boolean;
+  outputs: Record<string, string>;
+  /** Last 64 KiB of stdout, trimmed (for `steps.<id>.stdout` after resume). */
+  stdoutTail?: string;
+  targets: TargetResult[];
+}
+
+export interface RollbackStartedEvent extends EventBase {
+  type: 'rollback.started';
+  stepId: string;
+  targets: string[];
+}
+
+export interface RollbackFinishedEvent extends EventBase {
+  type: 'rollback.finished';
+  stepId: string;
+  status: RollbackStatus;
+  exitCode: number | null;
+  durationMs: number;
+  error?: string;
+  targets: TargetResult[];
+}
+
+export interface RunFinishedEvent extends EventBase {
+  type: 'run.finished';
+  status: RunStatus;
+  durationMs: number;
+  exitCode: number;
+  error?: string;
+  /** Steps whose rollback did not run because a second signal stopped compensation. */
+  rollbackPending?: string[];
+}
+
+/** Internal: something the operator should read (lock takeover, changed runbook, skipped rollback). */
+export interface NoticeEvent extends EventBase {
+  type: 'run.notice';
+  level: 'info' | 'warn';
+  message: string;
+  stepId?: string;
+}
+
+/** Internal: an operator's answer at a prompt (`--interactive`, `--step`, `confirm:`). */
+export interface DecisionEvent extends EventBase {
+  type: 'step.decision';
+  stepId: string;
+  choice: string;
+  note?: string;
+}
+
+export type EngineEvent =
+  | RunStartedEvent
+  | StepStartedEvent
+  | BatchStartedEvent
+  | StepOutputEvent
+  | StepRetryingEvent
+  | StepFinishedEvent
+  | RollbackStartedEvent
+  | RollbackFinishedEvent
+  | RunFinishedEvent
+  | NoticeEvent
+  | DecisionEvent;
+
+/** The event types SPEC §7 lists for `--json`. */
+export const PUBLIC_EVENT_TYPES: ReadonlySet<EngineEvent['type']> = new Set([
+  'run.started',
+  'step.started',
+  'step.output',
+  'step.retrying',
+  'step.finished',
+  'rollback.started',
+  'rollback.finished',
+  'run.finished',
+]);
+
+/** Something that receives engine events in order (reporters, the journal). */
+export type EventSink = (event: EngineEvent) => void;
+
+/** Exit code for a run outcome (SPEC §1). */
+export function exitCodeFor(status: RunStatus): number {
+  switch (status) {
+    case 'succeeded':
+      return 0;
+    case 'failed':
+    case 'rolledBack':
+      return 1;
+    case 'rollbackFailed':
+      return 3;
+    case 'cancelled':
+      return 130;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Reporter hooks (ARCHITECTURE §3, after Playwright's ReporterV2): every hook optional.
+ * A reporter only renders; it never changes what the engine does.
+ */
+import type {
+  DecisionEvent,
+  NoticeEvent,
+  RollbackFinishedEvent,
+  RollbackStartedEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+  BatchStartedEvent,
+  StepFinishedEvent,
+  StepOutputEvent,
+  StepRetryingEvent,
+  StepStartedEvent,
+} from '../engine/events.js';
+
+export interface Reporter {
+  onRunBegin?(event: RunStartedEvent): void;
+  onStepBegin?(event: StepStartedEvent): void;
+  onBatchBegin?(event: BatchStartedEvent): void;
+  onStepOutput?(event: StepOutputEvent): void;
+  onStepRetry?(event: StepRetryingEvent): void;
+  onStepEnd?(event: StepFinishedEvent): void;
+  onRollbackBegin?(event: RollbackStartedEvent): void;
+  onRollbackEnd?(event: RollbackFinishedEvent): void;
+  onNotice?(event: NoticeEvent): void;
+  onDecision?(event: DecisionEvent): void;
+  onRunEnd?(event: RunFinishedEvent): void;
+  /** Called once after the run; flush and release the terminal. */
+  close?(): void | Promise<void>;
+}

@@ -1,0 +1,43 @@
+/**
+ * The one interface every transport implements (ARCHITECTURE §5): run a script on a
+ * target, stream its output, stop it through an AbortSignal. Injected into the engine.
+ */
+import type { Target } from '../runbook/model.js';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface ExecRequest {
+  target: Target;
+  /** The whole script, already substituted; delivered on stdin, never in argv. */
+  script: string;
+  /** `bash` runs `bash --noprofile --norc -eo pipefail`, `sh` runs `sh -e`; anything else reads stdin. */
+  shell: string;
+  /** Variables added to the environment of the script. */
+  env: Record<string, string>;
+  /** Working directory (absolute for local; as given for remote). */
+  cwd?: string;
+  /** Aborting kills the whole process tree (SIGTERM, then SIGKILL after `killGraceMs`). */
+  signal: AbortSignal;
+  killGraceMs: number;
+  /** Raw output as it arrives; never buffered whole. */
+  onOutput: (stream: OutputStream, chunk: Buffer) => void;
+}
+
+export interface ExecResult {
+  /** Exit code, or null when the process was ended by a signal. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** `key=value` lines the script wrote to `$STEPWISE_OUTPUT`. */
+  outputs: Record<string, string>;
+  durationMs: number;
+}
+
+export interface Executor {
+  /** Runs one script. Rejects with TransportError when the target cannot be reached. */
+  exec(request: ExecRequest): Promise<ExecResult>;
+  /** Releases connections and temporary files at the end of a run. */
+  close?(): Promise<void>;
+}
+
+/** Chooses the executor for a target (local, ssh, or a test fake). */
+export type ExecutorProvider = (target: Target) => Executor;
