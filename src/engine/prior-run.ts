@@ -1,0 +1,29 @@
+/**
+ * What an earlier attempt of this run already did, as read back from its journal.
+ * `resume` skips steps recorded as done; `rollback` compensates the ones that started.
+ */
+import type { StepStatus } from './events.js';
+
+export interface PriorStep {
+  stepId: string;
+  /** Final status, or `started` when the runner died while the step ran. */
+  status: StepStatus | 'started';
+  outputs: Record<string, string>;
+  stdoutTail: string;
+  exitCode: number | null;
+  /** Targets the step started on, in start order (rollback runs them in reverse). */
+  targets: string[];
+  /** True once its rollback finished (succeeded or not); false when pending. */
+  rolledBack: boolean;
+  /** True when its rollback was attempted and failed. */
+  rollbackFailed: boolean;
+}
+
+export interface PriorRunState {
+  /** Steps (not `finally`) in the order they were first started. */
+  steps: PriorStep[];
+  /** True when the prior run already went through compensation or finished. */
+  finished: boolean;
+  /** Status of the run's last `run.finished`, if any. */
+  status?: string;
+}
