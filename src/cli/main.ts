@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * The `stepwise` binary. Command modules are imported only when their command runs, so
+ * `validate` never pays for the engine, execa or listr2 (cold start matters for cron).
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { reportError } from './report-error.js';
+import type { RunArgs } from './commands/run.js';
+
+const debug = process.argv.includes('--debug');
+
+/** Runs a command handler and exits with its code; the only place the process exits. */
+async function execute(load: () => Promise<number>): Promise<void> {
+  let code: number;
+  try {
+    code = await load();
+  } catch (error) {
+    code = reportError(error, debug);
+  }
+  process.exitCode = code;
+}
+
+const runOptions = {
+  param: { type: 'string', array: true, describe: 'Set a param: --param key=value (repeatable)' },
+  'params-file': { type: 'string', describe: 'YAML or JSON file of params' },
+  inventory: { type: 'string', describe: 'Inventory file (same shape as targets:)' },
+  json: { type: 'boolean', describe: 'JSON Lines events on stdout; human text on stderr' },
+  quiet: { type: 'boolean', describe: 'Print only failures and the summary' },
+  step: { type: 'boolean', describe: 'Confirm before each step (TTY)' },
+  interactive: { type: 'boolean', describe: 'On failure, ask: retry / skip / rollback / halt (TTY)' },
+  yes: { type: 'boolean', alias: 'y', describe: 'Answer yes to every confirm:' },
+  rollback: { type: 'boolean', default: true, describe: 'Compensate on failure (--no-rollback: halt and keep state)' },
+  from: { type: 'string', describe: 'Start at this step id' },
+  only: { type: 'string', describe: 'Run only these step ids (comma-separated)' },
+  'dry-run': { type: 'boolean', describe: 'Print the plan; execute nothing' },
+  'state-dir': { type: 'string', describe: 'Where runs are journaled (default $STEPWISE_STATE_DIR)' },
+  'wait-lock': { type: 'string', describe: 'Wait this long for the lock (e.g. 30s) instead of exiting 75' },
+  limit: { type: 'string', describe: 'Restrict targets to this host or group' },
+} as const;
+
+await yargs(hideBin(process.argv))
+  .scriptName('stepwise')
+  .usage('$0 <command> [options]\n\nRun YAML runbooks: ordered steps with retries, timeouts, rollback and a journal.')
+  .option('debug', { type: 'boolean', describe: 'Show stack traces of errors', global: true })
+  .command(
+    'run <file>',
+    'Validate, then execute a runbook',
+    (y) => y.positional('file', { type: 'string', demandOption: true }).options(runOptions),
+    (args) => execute(async () => (await import('./commands/run.js')).runCommand(args as unknown as RunArgs)),
+  )
+  .command(
+    'validate <files..>',
+    'Validate runbooks; exit 0 when valid, 2 with located errors otherwise',
+    (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('inventory', runOptions.inventory),
+    (args) => execute(async () => (await import('./commands/validate.js')).validateCommand(args.files as string[], args.inventory)),
+  )
+  .command(
+    'plan <file>',
+    'Print what would run, in order, per target; executes nothing',
+    (y) => y.positional('file', { type: 'string', demandOption: true }).options(runOptions),
+    (args) => execute(async () => (await import('./commands/plan.js')).planCommand(args as unknown as RunArgs)),
+  )
+  .command(
+    'resume <runId>',
+    'Continue an interrupted or failed run from the first step that did not succeed',
+    (y) => y.positional('runId', { type: 'string', demandOption: true }).options(runOptions),
+    (args) => execute(async () => (await import('./commands/resume.js')).resumeCommand(args.runId as string, args as unknown as RunArgs)),
+  )
+  .command(
+    'rollback <runId>',
+    'Run the compensation of a halted run now',
+    (y) => y.positional('runId', { type: 'string', demandOption: true }).options(runOptions),
+    (args) => execute(async () => (await import('./commands/rollback.js')).rollbackCommand(args.runId as string, args as unknown as RunArgs)),
+  )
+  .command(
+    'history',
+    'List past runs: id, runbook, status, start, duration',
+    (y) =>
+      y
+        .option('runbook', { type: 'string', describe: 'Only runs of this runbook' })
+        .option('limit', { type: 'number', default: 20, describe: 'How many runs' })
+        .option('state-dir', runOptions['state-dir']),
+    (args) => execute(async () => (await import('./commands/history.js')).historyCommand(args)),
+  )
+  .command(
+    'show <runId>',
+    'One run step by step: status, attempts, durations, exit codes, log tail',
+    (y) => y.positional('runId', { type: 'string', demandOption: true }).option('state-dir', runOptions['state-dir']),
+    (args) => execute(async () => (await import('./commands/show.js')).showCommand(args.runId as string, args)),
+  )
+  .command(
+    'logs <runId> [stepId]',
+    'Full captured output of a run or one step',
+    (y) =>
+      y
+        .positional('runId', { type: 'string', demandOption: true })
+        .positional('stepId', { type: 'string' })
+        .option('state-dir', runOptions['state-dir']),
+    (args) => execute(async () => (await import('./commands/logs.js')).logsCommand(args.runId as string, args.stepId, args)),
+  )
+  .command(
+    'schema',
+    'Print the runbook JSON Schema (for editors)',
+    () => {},
+    () => execute(async () => (await import('./commands/schema.js')).schemaCommand()),
+  )
+  .demandCommand(1, 'Say what to do: stepwise run FILE, or stepwise --help')
+  .strictCommands()
+  .strictOptions()
+  .fail((message, error) => {
+    if (error) throw error;
+    process.stderr.write(`stepwise: ${message}\n  hint: stepwise --help lists commands and options\n`);
+    process.exit(2);
+  })
+  .help()
+  .version()
+  .wrap(Math.min(100, process.stdout.columns || 100))
+  .parseAsync();
