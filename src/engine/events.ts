@@ -183,3 +183,9 @@ export function exitCodeFor(status: RunStatus): number {
       return 130;
   }
 }
+
+/** An event before the engine stamps it with `time` and `runId`. */
+export type EventInput = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'time' | 'runId'> : never) : never;
+
+/** Emits an event; the engine adds `time` and `runId`. */
+export type Emit = (event: EventInput) => void;

@@ -1,0 +1,36 @@
+/**
+ * Brings what an earlier invocation of a run did back into a new one: completed steps'
+ * outputs for `${{ }}`, and the rollback stack, so compensation still covers them.
+ */
+import type { Runbook, Target } from '../runbook/model.js';
+import { resolveTargets } from './resolve-targets.js';
+import type { PriorRunState, PriorStep } from './prior-run.js';
+import type { RollbackStack } from './rollback-stack.js';
+import type { RunContext } from './run-context.js';
+
+/** The journaled target names, mapped back to targets of the runbook's inventory. */
+export function priorTargets(prior: PriorStep, on: string, runbook: Runbook): Target[] {
+  const known = resolveTargets(on, runbook.targets);
+  return prior.targets.map((name) => known.find((t) => t.name === name)).filter((t): t is Target => t !== undefined);
+}
+
+/**
+ * Restores prior steps; returns the ids of steps that need not run again. A step counts as
+ * done when it succeeded (or was skipped, or failed under continueOnError) and was not
+ * compensated since. In rollback mode every started step not yet compensated is stacked.
+ */
+export function restorePrior(prior: PriorRunState, runbook: Runbook, context: RunContext, stack: RollbackStack, mode: 'run' | 'rollback'): Set<string> {
+  const done = new Set<string>();
+  for (const record of prior.steps) {
+    const step = runbook.steps.find((s) => s.id === record.stepId);
+    if (!step) continue;
+    const completed = record.status === 'succeeded' || record.status === 'skipped' || (record.status !== 'started' && step.continueOnError);
+    if (record.status !== 'started' && !record.rolledBack) {
+      context.steps.set(step.id, { status: record.status, outputs: record.outputs, stdout: record.stdoutTail, exitCode: record.exitCode });
+    }
+    if (completed && !record.rolledBack) done.add(step.id);
+    const stackIt = mode === 'rollback' ? record.status !== 'skipped' && !record.rolledBack : completed && !record.rolledBack && record.status !== 'skipped';
+    if (stackIt) stack.push(step, priorTargets(record, step.on, runbook));
+  }
+  return done;
+}

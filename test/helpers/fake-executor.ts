@@ -1,0 +1,30 @@
+/** An executor for engine unit tests: scripted results, records every call. */
+import type { ExecRequest, ExecResult, Executor } from '../../src/targets/executor.js';
+
+export type FakeBehaviour = (request: ExecRequest, call: number) => Partial<ExecResult> & { stdout?: string; stderr?: string; hangUntilAborted?: boolean };
+
+export class FakeExecutor implements Executor {
+  readonly calls: ExecRequest[] = [];
+
+  constructor(private readonly behaviour: FakeBehaviour = () => ({ exitCode: 0 })) {}
+
+  async exec(request: ExecRequest): Promise<ExecResult> {
+    this.calls.push(request);
+    const result = this.behaviour(request, this.calls.length);
+    if (result.stdout) request.onOutput('stdout', Buffer.from(result.stdout));
+    if (result.stderr) request.onOutput('stderr', Buffer.from(result.stderr));
+    if (result.hangUntilAborted) {
+      await new Promise<void>((resolve) => {
+        if (request.signal.aborted) resolve();
+        request.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return { exitCode: null, signal: 'SIGTERM', outputs: {}, durationMs: 1 };
+    }
+    return { exitCode: result.exitCode ?? 0, signal: result.signal ?? null, outputs: result.outputs ?? {}, durationMs: 1 };
+  }
+
+  /** The scripts run, in order. */
+  get scripts(): string[] {
+    return this.calls.map((c) => c.script);
+  }
+}
