@@ -1,0 +1,100 @@
+/**
+ * `stepwise history`: past runs newest first. Fast with hundreds of runs: per run it
+ * reads `meta.json` and the last few journal records, never a whole journal.
+ */
+import type { EngineEvent, RunFinishedEvent } from '../engine/events.js';
+import { errnoCode } from './fs-util.js';
+import { parseEvent } from './journal-reader.js';
+import { listRunIds } from './run-lookup.js';
+import { readRunMeta } from './run-meta.js';
+import { runPaths } from './run-paths.js';
+import { runIdTime } from './run-id.js';
+import { runDurationMs, unfinishedState, type RunState } from './run-state.js';
+import type { StateDir } from './state-dir.js';
+import { readFirstLine, readLastLines } from './tail.js';
+
+/** One row of `history`. */
+export interface HistoryEntry {
+  runId: string;
+  runbook: string;
+  status: RunState;
+  startedAt?: string;
+  durationMs?: number;
+  /** The exit code the run ended with, when it finished. */
+  exitCode?: number;
+}
+
+/** Filters of `history`. */
+export interface HistoryOptions {
+  /** Only runs of this runbook name. */
+  runbook?: string;
+  /** At most this many rows (newest). */
+  limit?: number;
+  /** Clock for durations of running runs (tests). */
+  now?: number;
+}
+
+/** Lists runs newest first. */
+export function listRuns(state: StateDir, options: HistoryOptions = {}): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
+  const limit = options.limit ?? Infinity;
+  for (const runId of listRunIds(state)) {
+    if (entries.length >= limit) break;
+    const entry = describeRun(state, runId, options);
+    if (entry && (options.runbook === undefined || entry.runbook === options.runbook)) entries.push(entry);
+  }
+  return entries;
+}
+
+/** One run's history row; undefined for a directory that holds no run. */
+export function describeRun(state: StateDir, runId: string, options: Pick<HistoryOptions, 'now'> = {}): HistoryEntry | undefined {
+  const paths = runPaths(state, runId);
+  const meta = readRunMeta(paths.meta);
+  const first = meta ? undefined : firstEvent(paths.journal);
+  const runbook = meta?.runbook ?? (first?.type === 'run.started' ? first.runbook : undefined);
+  if (runbook === undefined) return undefined;
+  const end = lastRecords(paths.journal);
+  const status: RunState = end.finished?.status ?? unfinishedState(state, runId, meta);
+  const startedAt = meta?.sessions[0]?.startedAt ?? first?.time ?? runIdTime(runId)?.toISOString();
+  const durationMs = runDurationMs({
+    startedAt,
+    sessions: meta?.sessions.length ?? 1,
+    ...(end.finished ? { finished: end.finished } : {}),
+    ...(end.lastEventAt ? { lastEventAt: end.lastEventAt } : {}),
+    state: status,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const entry: HistoryEntry = { runId, runbook, status };
+  if (startedAt !== undefined) entry.startedAt = startedAt;
+  if (durationMs !== undefined) entry.durationMs = durationMs;
+  if (end.finished) entry.exitCode = end.finished.exitCode;
+  return entry;
+}
+
+/**
+ * How the journal ends: its final `run.finished` if the last session finished (notices
+ * after it do not count), and the time of the last readable record.
+ */
+function lastRecords(journal: string): { finished?: RunFinishedEvent; lastEventAt?: string } {
+  let lines: string[];
+  try {
+    lines = readLastLines(journal, 8).lines;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return {};
+    throw error;
+  }
+  let lastEventAt: string | undefined;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const { event } = parseEvent(lines[i] ?? '');
+    if (!event) continue; // a torn or corrupt record: look at the one before
+    lastEventAt ??= event.time;
+    if (event.type === 'run.notice') continue;
+    return event.type === 'run.finished' ? { finished: event, lastEventAt } : { lastEventAt };
+  }
+  return lastEventAt ? { lastEventAt } : {};
+}
+
+function firstEvent(journal: string): EngineEvent | undefined {
+  const line = readFirstLine(journal);
+  return line === undefined ? undefined : parseEvent(line).event;
+}
