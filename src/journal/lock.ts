@@ -63,12 +63,22 @@ export async function acquireLock(state: StateDir, name: string, options: Acquir
     if (attempt.kind === 'retry') {
       // Someone is mid-release or mid-takeover: that lasts microseconds; back off a little.
       if (++retries > 2000) throw new LockBusyError(name, path, undefined, waitMs);
-      await sleep(1 + Math.floor(Math.random() * 4), undefined, { signal: options.signal });
+      await pause(1 + Math.floor(Math.random() * 4), options.signal);
       continue;
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new LockBusyError(name, path, attempt.seen.holder, waitMs);
-    await sleep(Math.min(options.pollMs ?? 250, remaining), undefined, { signal: options.signal });
+    await pause(Math.min(options.pollMs ?? 250, remaining), options.signal);
+  }
+}
+
+/** Sleeps; an abort rejects with the signal's own reason (what the caller aborted with). */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
   }
 }
 
