@@ -1,0 +1,113 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { appendFileSync } from 'node:fs';
+import { JournalWriter } from '../../../src/journal/journal-writer.js';
+import { loadRun } from '../../../src/journal/load-run.js';
+import { formatShow } from '../../../src/journal/format-show.js';
+import { UsageError } from '../../../src/errors/stepwise-error.js';
+import type { StateDir } from '../../../src/journal/state-dir.js';
+import type { EngineEvent } from '../../../src/engine/events.js';
+import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
+import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from './fixtures/events.js';
+
+afterAll(cleanTempDirs);
+
+const RUN = '20261127T101500.000Z-beef';
+
+function record(state: StateDir, events: EngineEvent[], runId = RUN): JournalWriter {
+  const writer = JournalWriter.create(state, { runbook: 'orders', file: '/rb/orders.yaml', lock: 'orders' }, { runId });
+  writer.writeRunbookCopy('name: orders\n', 'orders.yaml');
+  writer.writeParams({ version: 'v3', token: '***' });
+  for (const e of events) writer.onEvent(e);
+  writer.close();
+  return writer;
+}
+
+const failedRun = (): EngineEvent[] => [
+  runStarted(['backup', 'migrate', 'verify'], { runbook: 'orders', file: '/rb/orders.yaml' }),
+  stepStarted('backup', { targets: ['db-1'] }),
+  output('backup', Array.from({ length: 20 }, (_, i) => `dumped table ${i}`), { host: 'db-1' }),
+  stepFinished('backup', { durationMs: 1234, outputs: { file: '/b/1.dump' } }),
+  stepStarted('migrate', { maxAttempts: 2 }),
+  output('migrate', ['ERROR: relation missing'], { stream: 'stderr' }),
+  retrying('migrate', 1, { maxAttempts: 2 }),
+  stepFinished('migrate', { status: 'failed', exitCode: 1, attempt: 2, durationMs: 4000, error: 'step "migrate" failed with exit code 1' }),
+  rollbackStarted('migrate'),
+  rollbackFinished('migrate', { status: 'failed', exitCode: 5, error: 'rollback exit 5' }),
+  rollbackStarted('backup', ['db-1']),
+  rollbackFinished('backup'),
+  runFinished({ status: 'rollbackFailed', exitCode: 3, durationMs: 9000, error: 'a rollback failed' }),
+];
+
+describe('loadRun', () => {
+  it('loads meta, journal, prior state, runbook copy and params; accepts a unique id prefix', () => {
+    const state = tempStateDir();
+    const writer = record(state, failedRun());
+    const run = loadRun(state, RUN.slice(0, 12));
+    expect(run.runId).toBe(RUN);
+    expect(run.state).toBe('rollbackFailed');
+    expect(run.durationMs).toBe(9000);
+    expect(run.runbookCopy).toBe(`${writer.paths.dir}/runbook/orders.yaml`);
+    expect(run.params).toEqual({ version: 'v3', token: '***' });
+    expect(run.prior.steps.map((s) => [s.stepId, s.status, s.rolledBack, s.rollbackFailed])).toEqual([
+      ['backup', 'succeeded', true, false], ['migrate', 'failed', true, true],
+    ]);
+  });
+
+  it('rejects unknown, ambiguous and unsafe ids with a UsageError that points at history', () => {
+    const state = tempStateDir();
+    record(state, failedRun(), '20261127T101500.000Z-0001');
+    record(state, failedRun(), '20261127T101500.000Z-0002');
+    const errorOf = (id: string): UsageError => {
+      try {
+        loadRun(state, id);
+      } catch (e) {
+        return e as UsageError;
+      }
+      throw new Error('no error');
+    };
+    expect(errorOf('20990101').message).toMatch(/No run "20990101"/);
+    expect(errorOf('20990101').hint).toContain('stepwise history');
+    expect(errorOf('20261127').message).toMatch(/ambiguous/);
+    expect(errorOf('../../etc')).toBeInstanceOf(UsageError);
+  });
+});
+
+describe('formatShow', () => {
+  it('shows each step with status, exit code, duration, attempts, targets, rollback and log tail', () => {
+    const state = tempStateDir();
+    record(state, failedRun());
+    const text = formatShow(loadRun(state, RUN), { tailLines: 2 });
+    expect(text).toContain(`Run ${RUN}  orders  rollbackFailed (exit 3)`);
+    expect(text).toContain('duration 9.0s');
+    expect(text).toContain('error     a rollback failed');
+    expect(text).toMatch(/ {2}backup {3}succeeded {2}exit 0 {2}1\.2s {2}on db-1\n/);
+    expect(text).toMatch(/ {10}rollback succeeded \(exit 0, 40ms\) on db-1\n/);
+    expect(text).toContain(`last 2 lines; \`stepwise logs ${RUN} backup\` for all:`);
+    expect(text).toContain('O [db-1] dumped table 19');
+    expect(text).not.toContain('dumped table 17');
+    expect(text).toMatch(/ {2}migrate {2}failed {2}exit 1 {2}4\.0s {2}attempt 2\/2\n/);
+    expect(text).toContain('attempt 1 failed (exit 1): exit code 1');
+    expect(text).toContain('rollback failed (exit 5, 40ms) on local: rollback exit 5');
+    expect(text).toContain('E ERROR: relation missing');
+    expect(text).toMatch(/ {2}verify {3}not started\n/);
+    expect(text).not.toContain('Journal damaged');
+  });
+
+  it('shows a crashed run, what is readable, and what was lost', () => {
+    const state = tempStateDir();
+    const writer = record(state, [runStarted(['a', 'b']), stepStarted('a'), stepFinished('a'), stepStarted('b')]);
+    appendFileSync(writer.paths.journal, '{"type":"step.finished","ti');
+    const text = formatShow(loadRun(state, RUN));
+    expect(text).toContain(`Run ${RUN}  demo  crashed`);
+    expect(text).toContain(`\`stepwise resume ${RUN}\``);
+    expect(text).toMatch(/ {2}b {4}started, never finished/);
+    expect(text).toContain('Journal damaged: 1 record(s) could not be read');
+    expect(text).toMatch(/line 5 \(\d+ bytes\) torn: cut short by a crash/);
+  });
+
+  it('points at stepwise rollback when compensation was cut short', () => {
+    const state = tempStateDir();
+    record(state, [runStarted(['a']), stepStarted('a'), stepFinished('a', { status: 'failed' }), runFinished({ status: 'cancelled', exitCode: 130, rollbackPending: ['a'] })]);
+    expect(formatShow(loadRun(state, RUN))).toContain(`rollback of a did not run: \`stepwise rollback ${RUN}\``);
+  });
+});
