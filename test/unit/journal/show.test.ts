@@ -100,7 +100,7 @@ describe('formatShow', () => {
     const text = formatShow(loadRun(state, RUN));
     expect(text).toContain(`Run ${RUN}  demo  crashed`);
     expect(text).toContain(`\`stepwise resume ${RUN}\``);
-    expect(text).toMatch(/ {2}b {4}started, never finished/);
+    expect(text).toMatch(/\n {2}b +started, never finished\n/);
     expect(text).toContain('Journal damaged: 1 record(s) could not be read');
     expect(text).toMatch(/line 5 \(\d+ bytes\) torn: cut short by a crash/);
   });
