@@ -11,7 +11,7 @@ import type { EngineEvent, EventSink } from '../engine/events.js';
 import type { ScalarValue } from '../runbook/model.js';
 import { StepwiseError, UsageError } from '../errors/stepwise-error.js';
 import { DIR_MODE, FILE_MODE, errnoCode, fsyncDir, writeFileAtomic } from './fs-util.js';
-import { newRunId } from './run-id.js';
+import { isSafeRunId, newRunId } from './run-id.js';
 import { readRunMeta, sessionFor, writeRunMeta, type NewRunMeta, type RunMeta } from './run-meta.js';
 import { runPaths, type RunPaths } from './run-paths.js';
 import type { StateDir } from './state-dir.js';
@@ -40,6 +40,9 @@ export class JournalWriter {
 
   /** Starts the journal of a new run: creates `runs/RUN_ID/` (0700) and its files (0600). */
   static create(state: StateDir, meta: NewRunMeta, options: JournalWriterOptions & { runId?: string } = {}): JournalWriter {
+    if (options.runId !== undefined && !isSafeRunId(options.runId)) {
+      throw new UsageError(`"${options.runId}" cannot be a run id`, { hint: 'Run ids are letters, digits, ".", "_" and "-".' });
+    }
     for (let tries = 0; ; tries++) {
       const runId = options.runId ?? newRunId();
       const paths = runPaths(state, runId);
@@ -106,6 +109,8 @@ export class JournalWriter {
 
   /** Records one engine event (an {@link EventSink}); throws StepwiseError when the disk refuses. */
   readonly onEvent: EventSink = (event) => {
+    // After close nothing may reopen files (a late output event would leak a descriptor).
+    if (this.fd === undefined) throw new StepwiseError(`The journal of run ${this.runId} is closed; event ${event.type} was not recorded`);
     this.raiseDeferredError();
     if (event.type === 'step.output') {
       this.logs.output(event);
@@ -174,7 +179,7 @@ export class JournalWriter {
   }
 
   private append(event: EngineEvent): void {
-    if (this.fd === undefined) throw new StepwiseError(`The journal of run ${this.runId} is closed`);
+    if (this.fd === undefined) return;
     try {
       writeSync(this.fd, `${JSON.stringify(event)}\n`);
       if (SYNC_NOW.has(event.type) || this.options.syncEveryBoundary) this.syncNow();

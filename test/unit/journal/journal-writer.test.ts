@@ -46,6 +46,17 @@ describe('JournalWriter.create', () => {
     expect(() => JournalWriter.create(state, META, { runId: '20260101T000000.000Z-abcd' })).toThrow(/Cannot create run directory/);
   });
 
+  it('refuses a run id that could escape the runs directory', () => {
+    expect(() => JournalWriter.create(tempStateDir(), META, { runId: '../escape' })).toThrow(UsageError);
+  });
+
+  it('refuses events after close instead of reopening files', () => {
+    const writer = JournalWriter.create(tempStateDir(), META);
+    writer.close();
+    expect(() => writer.onEvent(output('a', ['late']))).toThrow(/closed; event step.output was not recorded/);
+    expect(() => writer.close()).not.toThrow();
+  });
+
   it('keeps library-step copies beside the runbook copy, never outside the run dir', () => {
     const writer = JournalWriter.create(tempStateDir(), META);
     expect(writer.writeRunbookAsset('steps/pg.yaml', 'p')).toBe(join(writer.paths.runbook, 'steps/pg.yaml'));
