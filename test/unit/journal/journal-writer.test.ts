@@ -95,6 +95,15 @@ describe('JournalWriter events', () => {
     expect(writer.syncCount).toBe(5);
   });
 
+  it('fsyncs a retry at once (the next attempt starts without another record)', () => {
+    const writer = JournalWriter.create(tempStateDir(), META);
+    writer.onEvent(stepStarted('a', { maxAttempts: 3 }));
+    const before = writer.syncCount;
+    writer.onEvent(retrying('a', 1));
+    expect(writer.syncCount).toBe(before + 1);
+    writer.close();
+  });
+
   it('can fsync every boundary on its own (for measurement)', () => {
     const writer = JournalWriter.create(tempStateDir(), META, { syncEveryBoundary: true });
     for (const e of successfulRun(['a'])) writer.onEvent(e);
