@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { reportError } from './report-error.js';
-import type { RunArgs } from './commands/run.js';
+import type { RunArgs } from './run-args.js';
 
 const debug = process.argv.includes('--debug');
 

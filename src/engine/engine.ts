@@ -14,7 +14,7 @@ import { compensate } from './compensate.js';
 import { exitCodeFor, type EngineEvent, type EventInput, type EventSink, type RunStatus } from './events.js';
 import type { PriorRunState } from './prior-run.js';
 import type { Prompter } from './prompter.js';
-import { Redactor } from './redact.js';
+import { redactorFor, type Redactor } from './redact.js';
 import { resolveTargets } from './resolve-targets.js';
 import { RollbackStack, type StartedStep } from './rollback-stack.js';
 import { runCommand, type CommandExecution } from './run-command.js';
@@ -83,8 +83,7 @@ class Engine {
   private baseEnv: Record<string, string> = {};
 
   constructor(private readonly o: EngineOptions) {
-    const secretParams = o.runbook.params.filter((p) => p.secret).map((p) => o.params[p.name]);
-    this.redactor = new Redactor([...Object.values(o.secrets), ...secretParams.filter((v) => v !== undefined).map(String)]);
+    this.redactor = redactorFor(o.runbook.params, o.params, o.secrets);
     this.cancel = o.cancel ?? new AbortController().signal;
     this.hardStop = o.hardStop ?? new AbortController().signal;
     this.context = {

@@ -26,3 +26,9 @@ export class Redactor {
     return out;
   }
 }
+
+/** The redactor of a run: top-level secrets and every `secret: true` param. */
+export function redactorFor(secretParams: Array<{ name: string; secret: boolean }>, params: Record<string, string | number | boolean>, secrets: Record<string, string>): Redactor {
+  const values = secretParams.filter((p) => p.secret && params[p.name] !== undefined).map((p) => String(params[p.name]));
+  return new Redactor([...Object.values(secrets), ...values]);
+}

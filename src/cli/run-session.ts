@@ -1,0 +1,100 @@
+/**
+ * One invocation that executes something — `run`, `resume` or `rollback`: take the lock,
+ * journal every event, render, handle signals, run the engine, release everything.
+ */
+import { runEngine, type EngineOptions } from '../engine/engine.js';
+import type { PriorRunState } from '../engine/prior-run.js';
+import { parseDuration } from '../runbook/durations.js';
+import type { Runbook, ScalarValue } from '../runbook/model.js';
+import { UsageError } from '../errors/stepwise-error.js';
+import { acquireLock, type HeldLock, type JournalWriter, type StateDir } from '../journal/index.js';
+import { Multiplexer } from '../reporters/multiplexer.js';
+import { createReporters, isInteractiveTerminal } from './create-reporters.js';
+import { createExecutors } from './executors.js';
+import { writeStderr } from './output.js';
+import type { RunArgs } from './run-args.js';
+import { watchSignals } from './signals.js';
+
+export interface SessionInput {
+  runbook: Runbook;
+  params: Record<string, ScalarValue>;
+  secrets: Record<string, string>;
+  runId: string;
+  state: StateDir;
+  args: RunArgs;
+  mode: 'run' | 'rollback';
+  prior?: PriorRunState;
+  /** Local steps run here (the directory the run was first started in, for resume). */
+  startDir: string;
+  /** Opens the journal once the lock is held (SPEC §3.2: lock, then journal). */
+  openJournal: () => JournalWriter;
+}
+
+/** Parses `--wait-lock`; a bad value is a usage error. */
+function waitLockMs(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UsageError(`--wait-lock expects a duration like 30s or 5m, got \`${value}\``);
+  return ms;
+}
+
+/** Runs the session; returns the process exit code. */
+export async function runSession(input: SessionInput): Promise<number> {
+  const { runbook, args } = input;
+  const signals = watchSignals((message) => writeStderr(`stepwise: ${message}\n`));
+  let lock: HeldLock | undefined;
+  let journal: JournalWriter | undefined;
+  let reporters: Multiplexer | undefined;
+  const notices: string[] = [];
+  try {
+    lock = await acquireLock(input.state, runbook.lock, {
+      runId: input.runId,
+      waitMs: waitLockMs(args.waitLock),
+      signal: signals.cancel,
+      onTakeover: (stale) =>
+        notices.push(stale ? `took over lock "${runbook.lock}" from run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)` : `took over lock "${runbook.lock}" (unreadable lock file)`),
+    });
+    journal = input.openJournal();
+    reporters = new Multiplexer([...(await createReporters(args))], (m) => writeStderr(`stepwise: ${m}\n`));
+    const sinks = [journal.onEvent, reporters.onEvent];
+    const executors = await createExecutors(runbook, input.runId);
+    const prompter = isInteractiveTerminal() && process.stdin.isTTY ? (await import('./tty-prompter.js')).createTtyPrompter() : undefined;
+    try {
+      const options: EngineOptions = {
+        runbook,
+        runId: input.runId,
+        params: input.params,
+        secrets: input.secrets,
+        executorFor: executors.provider,
+        onEvent: (event) => {
+          for (const sink of sinks) sink(event);
+        },
+        cancel: signals.cancel,
+        hardStop: signals.hardStop,
+        noRollback: args.rollback === false,
+        mode: input.mode,
+        startDir: input.startDir,
+        env: process.env,
+        assumeYes: args.yes ?? false,
+        stepThrough: args.step ?? false,
+        interactive: args.interactive ?? false,
+        ...(prompter ? { prompter } : {}),
+        ...(input.prior ? { prior: input.prior } : {}),
+        ...(args.from ? { from: args.from } : {}),
+        ...(args.only ? { only: args.only.split(',').map((s) => s.trim()) } : {}),
+        ...(args.limit ? { limit: args.limit } : {}),
+      };
+      for (const message of notices) options.onEvent({ type: 'run.notice', level: 'warn', message, time: new Date().toISOString(), runId: input.runId });
+      const outcome = await runEngine(options);
+      return outcome.exitCode;
+    } finally {
+      await executors.close();
+    }
+  } finally {
+    signals.dispose();
+    journal?.close();
+    lock?.release();
+    await reporters?.close();
+  }
+}
+
