@@ -74,6 +74,7 @@ export class JournalWriter {
 
   /** Reopens an existing run's journal to append (`resume`, `rollback`). Unknown run → UsageError. */
   static open(state: StateDir, runId: string, options: JournalWriterOptions = {}): JournalWriter {
+    if (!isSafeRunId(runId)) throw new UsageError(`"${runId}" is not a run id`, { hint: '`stepwise history` lists runs.' });
     const paths = runPaths(state, runId);
     let fd: number;
     try {
@@ -126,7 +127,11 @@ export class JournalWriter {
       // A run whose meta.json was lost still gets one, rebuilt from what the engine says.
       const meta = this.meta ?? newMeta(this.runId, { runbook: event.runbook, file: event.file });
       this.meta = { ...meta, sessions: [...meta.sessions, sessionFor(event)] };
-      writeRunMeta(this.paths.meta, this.meta);
+      try {
+        writeRunMeta(this.paths.meta, this.meta);
+      } catch (error) {
+        throw journalError(`Cannot write meta.json of run ${this.runId}`, error);
+      }
     }
     const note = noteFor(event);
     if (note) this.logs.note(note.stepId, note.phase, note.text);

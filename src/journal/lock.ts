@@ -57,8 +57,14 @@ export async function acquireLock(state: StateDir, name: string, options: Acquir
     const text = `${JSON.stringify({ ...holder, token })}\n`;
     const attempt = attemptOnce(path, text);
     if (attempt.kind === 'acquired') {
-      if (attempt.takenOver) options.onTakeover?.(attempt.stale);
-      return heldLock(name, path, holder, text);
+      const lock = heldLock(name, path, holder, text);
+      try {
+        if (attempt.takenOver) options.onTakeover?.(attempt.stale);
+      } catch (error) {
+        lock.release(); // a throwing callback must not leave the lock held by nobody's run
+        throw error;
+      }
+      return lock;
     }
     if (attempt.kind === 'retry') {
       // Someone is mid-release or mid-takeover: that lasts microseconds; back off a little.
