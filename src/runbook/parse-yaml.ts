@@ -1,0 +1,80 @@
+/**
+ * YAML text → document with node positions (for locating errors) and its plain JS value.
+ * YAML 1.2 core schema, so `on:` is a string key and `yes` a string; duplicate keys, tabs
+ * as indentation, several documents and unknown tags are all errors here.
+ */
+import { LineCounter, parseDocument, isMap, isSeq, type Document, type YAMLError } from 'yaml';
+import type { Diagnostic } from '../errors/stepwise-error.js';
+import { fileStart, withHint } from './diagnostics.js';
+
+/** A parsed YAML file: the document keeps ranges, the line counter maps them to line:col. */
+export interface ParsedYaml {
+  /** File as shown in diagnostics. */
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The document as plain data (objects, arrays, scalars). */
+  value: unknown;
+}
+
+export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; diagnostics: Diagnostic[] };
+
+function describe(error: YAMLError, text: string): string {
+  const [start, end] = error.pos;
+  const found = text.slice(start, Math.min(end, start + 40)).split('\n')[0]?.trim() ?? '';
+  switch (error.code) {
+    case 'TAB_AS_INDENT':
+      return withHint('a tab is used for indentation; YAML indents with spaces only', 'replace the tab with spaces');
+    case 'DUPLICATE_KEY':
+      return withHint(`duplicate key${found ? ` \`${found}\`` : ''}: a key may appear only once in a mapping`, 'remove or merge one of them');
+    case 'MULTIPLE_DOCS':
+      return withHint('a second YAML document starts here (`---`); a file holds one document', 'move it to its own file');
+    case 'TAG_RESOLVE_FAILED':
+      return withHint(`unknown tag${found ? ` \`${found}\`` : ''}`, 'YAML tags such as !foo are not used in stepwise files; remove it or quote the value');
+    default:
+      return withHint(`YAML syntax error: ${error.message.replace(/\s+/g, ' ').trim()}`, 'check indentation, quotes and brackets here');
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'nothing (only comments)';
+  return `a ${typeof value} \`${String(value).slice(0, 40)}\``;
+}
+
+/** Parses text (already decoded); `kind` names the file in messages ("runbook", "inventory"). */
+export function parseYaml(text: string, file: string, kind: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core' });
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) {
+    const diagnostics = problems.map((error): Diagnostic => {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      return { location: { file, line, col }, path: '', message: describe(error, text) };
+    });
+    return { ok: false, diagnostics };
+  }
+  if (doc.contents === null) {
+    return { ok: false, diagnostics: [{ location: fileStart(file), path: '', message: `the ${kind} file is empty (it has only comments)` }] };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // Only the alias-expansion guard throws here ("billion laughs").
+    return { ok: false, diagnostics: [{ location: fileStart(file), path: '', message: `cannot expand the YAML: ${(error as Error).message}` }] };
+  }
+  if (!isMap(doc.contents)) {
+    const start = doc.contents.range?.[0] ?? 0;
+    const { line, col } = lineCounter.linePos(start);
+    const found = isSeq(doc.contents) ? 'a list' : kindOf(value);
+    const message = withHint(`the top level of a ${kind} must be a mapping (\`key: value\` lines), found ${found}`, topLevelHint(kind));
+    return { ok: false, diagnostics: [{ location: { file, line, col }, path: '', message }] };
+  }
+  return { ok: true, parsed: { file, text, doc, lineCounter, value } };
+}
+
+function topLevelHint(kind: string): string {
+  return kind === 'runbook' ? 'start with `name: my-runbook` and `steps:`' : `write the ${kind} as \`key: value\` lines`;
+}

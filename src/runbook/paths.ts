@@ -1,0 +1,21 @@
+/** Path helpers shared by the loaders: what the operator sees, `~`, and relative paths. */
+import { homedir } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
+
+/** A path as shown in diagnostics: relative to the working directory when inside it, else absolute. */
+export function displayPath(absolute: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, absolute);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+}
+
+/** Expands a leading `~/` (or a lone `~`) to the home directory; `~user` is left alone. */
+export function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  return path;
+}
+
+/** Resolves a path written in a file: `~` expanded, relative paths against that file's directory. */
+export function resolveFrom(baseDir: string, path: string): string {
+  return resolve(baseDir, expandHome(path));
+}

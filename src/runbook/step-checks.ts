@@ -1,0 +1,70 @@
+/** Semantic checks of one step (of `steps` or `finally`), read defensively from raw data. */
+import type { Inventory } from './model.js';
+import { formatPath, withHint } from './diagnostics.js';
+import { didYouMean } from './did-you-mean.js';
+import { checkDuration, checkRetry } from './duration-checks.js';
+import { checkField, type FieldContext } from './expression-checks.js';
+import { checkWith } from './library-binding-checks.js';
+import { entriesOf, isRecord } from './raw-types.js';
+import type { ReferenceScope } from './reference-rules.js';
+import type { StepsLibrary } from './steps-library.js';
+import type { PathSegment } from './yaml-locate.js';
+
+/** What every step check needs. */
+export interface StepCheckContext extends FieldContext {
+  inventory: Inventory;
+  library: StepsLibrary;
+}
+
+/** Checks that `on:` (at `at`) names `local`, a group or a host. */
+export function checkTarget(value: unknown, at: PathSegment[], context: StepCheckContext): void {
+  if (typeof value !== 'string' || value === 'local' || context.inventory.groups.has(value) || context.inventory.hosts.has(value)) return;
+  const known = ['local', ...context.inventory.groups.keys(), ...context.inventory.hosts.keys()];
+  const message = value.includes('${{')
+    ? withHint('`on` cannot use ${{ }}: targets are checked before the run', 'use --limit HOST_OR_GROUP to narrow a run at start')
+    : withHint(`unknown target \`${value}\`${didYouMean(value, known)}`, `known targets: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', ...' : ''}`);
+  context.diagnostics.push({ location: context.locator.locate(at), path: formatPath(at), message });
+}
+
+function checkUses(name: unknown, withValue: unknown, usesAt: PathSegment[], withAt: PathSegment[], scope: ReferenceScope, context: StepCheckContext): void {
+  if (typeof name !== 'string') return;
+  const library = context.library.find(name);
+  if (!library) {
+    context.diagnostics.push({
+      location: context.locator.locate(usesAt),
+      path: formatPath(usesAt),
+      message: withHint(`unknown library step \`${name}\`${didYouMean(name, context.library.names())}`, `looked for ${context.library.folders.map((folder) => `${folder}/${name}.yaml`).join(' and ')}`),
+    });
+  } else if (library.valid) checkWith(library, withValue, usesAt, withAt, scope, context);
+}
+
+function checkEnv(env: unknown, at: PathSegment[], scope: ReferenceScope, context: StepCheckContext): void {
+  for (const [key, value] of entriesOf(env)) if (typeof value === 'string') checkField('text', value, [...at, key], scope, context);
+}
+
+/** Checks a step at `at`; `scope` is what its fields may refer to, `rollbackScope` adds itself. */
+export function checkStep(step: Record<string, unknown>, at: PathSegment[], scope: ReferenceScope, rollbackScope: ReferenceScope, context: StepCheckContext): void {
+  if (step.on !== undefined) checkTarget(step.on, [...at, 'on'], context);
+  if (step.uses !== undefined) checkUses(step.uses, step.with, [...at, 'uses'], [...at, 'with'], scope, context);
+  if (typeof step.run === 'string') checkField('shell', step.run, [...at, 'run'], scope, context);
+  for (const key of ['name', 'confirm', 'cwd'] as const) {
+    const value = step[key];
+    if (typeof value === 'string') checkField('text', value, [...at, key], scope, context);
+  }
+  if (typeof step.when === 'string') checkField('condition', step.when, [...at, 'when'], scope, context);
+  checkEnv(step.env, [...at, 'env'], scope, context);
+  checkDuration(step.timeout, [...at, 'timeout'], context, { positive: true });
+  checkRetry(step.retry, [...at, 'retry'], context);
+
+  const rollback = step.rollback;
+  const rollbackAt = [...at, 'rollback'];
+  if (typeof rollback === 'string') checkField('shell', rollback, rollbackAt, rollbackScope, context);
+  else if (isRecord(rollback)) {
+    if (typeof rollback.run === 'string') checkField('shell', rollback.run, [...rollbackAt, 'run'], rollbackScope, context);
+    if (rollback.uses !== undefined) checkUses(rollback.uses, rollback.with, [...rollbackAt, 'uses'], [...rollbackAt, 'with'], rollbackScope, context);
+    if (rollback.on !== undefined) checkTarget(rollback.on, [...rollbackAt, 'on'], context);
+    checkEnv(rollback.env, [...rollbackAt, 'env'], rollbackScope, context);
+    checkDuration(rollback.timeout, [...rollbackAt, 'timeout'], context, { positive: true });
+    checkRetry(rollback.retry, [...rollbackAt, 'retry'], context);
+  }
+}

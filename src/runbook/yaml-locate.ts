@@ -1,0 +1,91 @@
+/**
+ * Maps a data path (`['steps', 2, 'retry']`) back to where it is written: the value node,
+ * or its key for "unknown key" errors. When the path does not exist (a missing key), the
+ * nearest written ancestor is used, so every diagnostic still points into the file.
+ */
+import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { SourceLocation } from '../errors/location.js';
+import type { ParsedYaml } from './parse-yaml.js';
+
+export type PathSegment = string | number;
+
+interface Found {
+  node: Node | null;
+  key: Node | null;
+  /** How many segments of the path were found. */
+  depth: number;
+}
+
+/** Finds nodes of a parsed YAML file by data path and reports their positions. */
+export class YamlLocator {
+  constructor(readonly parsed: ParsedYaml) {}
+
+  get file(): string {
+    return this.parsed.file;
+  }
+
+  private find(path: readonly PathSegment[]): Found {
+    const { doc } = this.parsed;
+    let node = doc.contents as Node | null;
+    let key: Node | null = null;
+    let depth = 0;
+    for (const segment of path) {
+      if (isAlias(node)) node = (node.resolve(doc) as Node | undefined) ?? null;
+      let next: Node | null | undefined;
+      let nextKey: Node | null = null;
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        next = pair ? ((pair.value as Node | null) ?? null) : undefined;
+        nextKey = pair ? (pair.key as Node) : null;
+        // A key written with no value (`timeout:`) still has a position: the key's.
+        if (pair && next === null) next = nextKey;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        next = (node.items[segment] as Node | null | undefined) ?? undefined;
+      }
+      if (next === undefined || next === null) break;
+      node = next;
+      key = nextKey;
+      depth++;
+    }
+    return { node, key, depth };
+  }
+
+  /** Line and column of a character offset in the file. */
+  position(offset: number): SourceLocation {
+    const { line, col } = this.parsed.lineCounter.linePos(offset);
+    return { file: this.parsed.file, line, col };
+  }
+
+  /** Where the value at `path` is written (its key with `key: true`); nearest ancestor if absent. */
+  locate(path: readonly PathSegment[], options: { key?: boolean } = {}): SourceLocation {
+    const found = this.find(path);
+    const target = options.key && found.key && found.depth === path.length ? found.key : found.node;
+    return this.position(target?.range?.[0] ?? 0);
+  }
+
+  /** True when every segment of `path` is written in the file. */
+  has(path: readonly PathSegment[]): boolean {
+    return this.find(path).depth === path.length;
+  }
+
+  /**
+   * Where character `offset` of the string at `path` is written. Quoting and folding make
+   * the value differ from the source, so the offset is anchored on the nth `${{` (what
+   * expression diagnostics point at), which reads the same in every scalar style.
+   */
+  locateInString(path: readonly PathSegment[], value: string, offset: number): SourceLocation {
+    const found = this.find(path);
+    const node = found.depth === path.length ? found.node : null;
+    const range = node?.range;
+    if (!range) return this.locate(path);
+    const anchor = value.lastIndexOf('${{', offset);
+    const source = this.parsed.text.slice(range[0], range[1]);
+    if (anchor < 0) return isScalar(node) && node.type === 'PLAIN' ? this.position(range[0] + offset) : this.position(range[0]);
+    let nth = 0;
+    for (let i = value.indexOf('${{'); i >= 0 && i < anchor; i = value.indexOf('${{', i + 3)) nth++;
+    let at = source.indexOf('${{');
+    for (let n = 0; n < nth && at >= 0; n++) at = source.indexOf('${{', at + 3);
+    if (at < 0) return this.position(range[0]);
+    return this.position(range[0] + at + (offset - anchor));
+  }
+}
