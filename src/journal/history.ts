@@ -11,7 +11,7 @@ import { runPaths } from './run-paths.js';
 import { runIdTime } from './run-id.js';
 import { runDurationMs, unfinishedState, type RunState } from './run-state.js';
 import type { StateDir } from './state-dir.js';
-import { readFirstLine, readLastLines } from './tail.js';
+import { linesFromEnd, readFirstLine } from './tail.js';
 
 /** One row of `history`. */
 export interface HistoryEntry {
@@ -76,20 +76,20 @@ export function describeRun(state: StateDir, runId: string, options: Pick<Histor
  * after it do not count), and the time of the last readable record.
  */
 function lastRecords(journal: string): { finished?: RunFinishedEvent; lastEventAt?: string } {
-  let lines: string[];
-  try {
-    lines = readLastLines(journal, 8).lines;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return {};
-    throw error;
-  }
   let lastEventAt: string | undefined;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const { event } = parseEvent(lines[i] ?? '');
-    if (!event) continue; // a torn or corrupt record: look at the one before
-    lastEventAt ??= event.time;
-    if (event.type === 'run.notice') continue;
-    return event.type === 'run.finished' ? { finished: event, lastEventAt } : { lastEventAt };
+  let looked = 0;
+  try {
+    for (const line of linesFromEnd(journal)) {
+      // Torn, corrupt or notice records at the end: look a little further back, not forever.
+      if (++looked > 16) break;
+      const { event } = parseEvent(line);
+      if (!event) continue;
+      lastEventAt ??= event.time;
+      if (event.type === 'run.notice') continue;
+      return event.type === 'run.finished' ? { finished: event, lastEventAt } : { lastEventAt };
+    }
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
   }
   return lastEventAt ? { lastEventAt } : {};
 }

@@ -9,6 +9,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { openStateDir } from '../../src/journal/state-dir.js';
 import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { acquireLock } from '../../src/journal/lock.js';
+import { listRuns } from '../../src/journal/history.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { cleanTempDirs, tempDir } from '../unit/journal/fixtures/temp-dir.js';
 
@@ -99,5 +100,25 @@ describe('journaling cost (informal: printed, not asserted)', () => {
     ];
     console.log(`journal cost over ${steps} steps (start, 2 output lines, finish):\n  ${lines.join('\n  ')}`);
     expect(lines).toHaveLength(4);
+  }, 60_000);
+
+  it('measures history over a few hundred runs with big stdout tails', () => {
+    const state = openStateDir({ stateDir: join(tempDir(), 'state') });
+    const tail = 'x'.repeat(60_000);
+    for (let r = 0; r < 200; r++) {
+      const writer = JournalWriter.create(state, { runbook: r % 2 ? 'odd' : 'even', file: '/h.yaml', lock: 'h' });
+      const time = new Date().toISOString();
+      writer.onEvent({ type: 'run.started', time, runId: writer.runId, runbook: 'h', file: '/h.yaml', params: {}, mode: 'run', resumed: false, steps: [] });
+      for (const e of stepEvents(writer.runId, 0)) writer.onEvent(e.type === 'step.finished' ? { ...e, stdoutTail: tail } : e);
+      // Every fifth run "crashed": its journal ends in a 60 KB step record.
+      if (r % 5) writer.onEvent({ type: 'run.finished', time, runId: writer.runId, status: 'succeeded', durationMs: 1, exitCode: 0 });
+      writer.close();
+    }
+    listRuns(state); // warm up
+    const t0 = performance.now();
+    const rows = listRuns(state);
+    const ms = performance.now() - t0;
+    console.log(`history of ${rows.length} runs: ${ms.toFixed(1)} ms`);
+    expect(rows.filter((r) => r.status === 'crashed')).toHaveLength(40);
   }, 60_000);
 });

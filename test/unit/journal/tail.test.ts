@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFirstLine, readLastLines } from '../../../src/journal/tail.js';
+import { linesFromEnd, readFirstLine, readLastLines } from '../../../src/journal/tail.js';
 import { cleanTempDirs, tempDir } from './fixtures/temp-dir.js';
 
 afterAll(cleanTempDirs);
@@ -32,6 +32,25 @@ describe('readLastLines', () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'é'.repeat(i % 7)}`);
     const tail = readLastLines(file(`${lines.join('\n')}\n`), 3000);
     expect(tail.lines).toEqual(lines.slice(-3000));
+  });
+});
+
+describe('linesFromEnd', () => {
+  it('yields lines last first, keeping blank lines, and reads only as far as asked', () => {
+    expect([...linesFromEnd(file('a\n\nb\n'))]).toEqual(['b', '', 'a']);
+    expect([...linesFromEnd(file('a\nb'))]).toEqual(['b', 'a']);
+    expect([...linesFromEnd(file('\n'))]).toEqual(['']);
+    expect([...linesFromEnd(file(''))]).toEqual([]);
+    const big = file(`${'x'.repeat(1_000_000)}\nlast\n`);
+    for (const line of linesFromEnd(big, 64)) {
+      expect(line).toBe('last');
+      break; // the 1 MB line before it is never read
+    }
+  });
+
+  it('handles lines much longer than a chunk and chunk edges on every offset', () => {
+    const lines = ['', 'é'.repeat(50), 'short', 'y'.repeat(5000), '', 'end'];
+    for (const chunk of [1, 2, 3, 7, 64]) expect([...linesFromEnd(file(`${lines.join('\n')}\n`), chunk)]).toEqual([...lines].reverse());
   });
 });
 
