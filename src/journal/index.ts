@@ -1,5 +1,5 @@
 /** The journal's public surface: state dir, run ids, writer, reader, locks, history, formatting. */
-export { openStateDir, resolveStateDir, ensureStateDir, checkStateDirWritable, stateDirAt, type StateDir, type StateDirOptions } from './state-dir.js';
+export { openStateDir, locateStateDir, resolveStateDir, ensureStateDir, checkStateDirWritable, stateDirAt, type StateDir, type StateDirOptions } from './state-dir.js';
 export { newRunId, runIdTime, isSafeRunId, RUN_ID_PATTERN } from './run-id.js';
 export { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
 export type { NewRunMeta, RunMeta, RunSession, JsonValue } from './run-meta.js';

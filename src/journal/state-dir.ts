@@ -85,6 +85,14 @@ export function checkStateDirWritable(dir: StateDir): void {
   }
 }
 
+/**
+ * The state directory for read-only commands (`history`, `show`, `logs`): resolved, not
+ * created or probed, so reading works on a read-only or someone else's state dir.
+ */
+export function locateStateDir(options: StateDirOptions = {}): StateDir {
+  return stateDirAt(resolveStateDir(options));
+}
+
 /** Resolves, creates and checks the state directory: what `run`, `resume` and `rollback` call first. */
 export function openStateDir(options: StateDirOptions = {}): StateDir {
   const dir = ensureStateDir(resolveStateDir(options));

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkStateDirWritable, ensureStateDir, openStateDir, resolveStateDir, stateDirAt } from '../../../src/journal/state-dir.js';
+import { checkStateDirWritable, ensureStateDir, locateStateDir, openStateDir, resolveStateDir, stateDirAt } from '../../../src/journal/state-dir.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
 import { cleanTempDirs, tempDir } from './fixtures/temp-dir.js';
 
@@ -32,6 +32,12 @@ describe('ensureStateDir / openStateDir', () => {
     for (const path of [dir.root, dir.runs, dir.locks]) expect(statSync(path).mode & 0o777).toBe(0o700);
     expect(readdirSync(dir.runs)).toEqual([]);
     expect(readdirSync(dir.locks)).toEqual([]);
+  });
+
+  it('locates without creating anything, for read-only commands', () => {
+    const root = join(tempDir(), 'nothing-here');
+    expect(locateStateDir({ stateDir: root })).toEqual(stateDirAt(root));
+    expect(() => statSync(root)).toThrow();
   });
 
   it('is idempotent', () => {
