@@ -9,7 +9,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Host } from '../../src/runbook/model.js';
+import type { Host, Target } from '../../src/runbook/model.js';
+import type { ExecRequest, OutputStream } from '../../src/targets/executor.js';
 
 const SSHD = '/usr/sbin/sshd';
 /** The unprivileged account the tests log in as. */
@@ -184,4 +185,43 @@ async function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/** An ssh target for `host`, as the engine would build it. */
+export function sshTarget(host: Host): Target {
+  return { kind: 'ssh', name: host.name, host };
+}
+
+/** Output an ExecRequest collected, decoded at the end (chunks may split characters). */
+export interface CapturedOutput {
+  stdout(): string;
+  stderr(): string;
+}
+
+/** A request for `script` on `host` that collects its output; `extra` overrides any field. */
+export function sshRequest(host: Host, script: string, extra: Partial<ExecRequest> = {}): { request: ExecRequest; output: CapturedOutput } {
+  const chunks: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
+  const request: ExecRequest = {
+    target: sshTarget(host), script, shell: 'bash', env: {}, signal: new AbortController().signal, killGraceMs: 2000,
+    onOutput: (stream, chunk) => { chunks[stream].push(chunk); },
+    ...extra,
+  };
+  return {
+    request,
+    output: {
+      stdout: () => Buffer.concat(chunks.stdout).toString('utf8'),
+      stderr: () => Buffer.concat(chunks.stderr).toString('utf8'),
+    },
+  };
+}
+
+/** Processes of the test user whose command line contains `needle` (zombies excluded). */
+export function userProcesses(needle: string): string[] {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['-u', TEST_USER, '-o', 'stat=,args='], { encoding: 'utf8' });
+  } catch {
+    return []; // ps exits 1 when the user has no processes at all
+  }
+  return out.split('\n').filter((l) => l.includes(needle) && !l.trim().startsWith('Z'));
 }
