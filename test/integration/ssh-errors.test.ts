@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TransportError } from '../../src/errors/stepwise-error.js';
+import type { Host } from '../../src/runbook/model.js';
+import { SshExecutor } from '../../src/targets/ssh-executor.js';
+import { generateKey, sshdAvailable, sshRequest, startSshd, type RunningSshd } from '../helpers/sshd.js';
+
+const suite = sshdAvailable() ? describe : describe.skip;
+
+suite('SshExecutor: transport errors', () => {
+  let sshd: RunningSshd;
+  let executor: SshExecutor;
+  beforeAll(async () => {
+    sshd = await startSshd({ hosts: 1 });
+    executor = new SshExecutor({ runId: 'errors-test' });
+  });
+  afterAll(async () => {
+    await executor?.close();
+    await sshd?.stop();
+  });
+  const host = (patch: Partial<Host> = {}): Host => ({ ...sshd.hosts[0]!, ...patch });
+  const marker = () => join(sshd.dir, `ran-${Math.random().toString(36).slice(2)}`);
+
+  async function failure(h: Host, script = 'true'): Promise<TransportError> {
+    const error = await executor.exec(sshRequest(h, script).request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    return error as TransportError;
+  }
+
+  it('a changed host key is a host-key error, found before anything runs', async () => {
+    const other = await generateKey(join(sshd.dir, 'impostor'));
+    const knownHosts = join(sshd.dir, 'known_hosts_wrong');
+    await writeFile(knownHosts, `[${host().host}]:${sshd.port} ${other.split(' ').slice(0, 2).join(' ')}\n`);
+    const ran = marker();
+    const error = await failure(host({ sshOptions: { ...host().sshOptions, UserKnownHostsFile: knownHosts } }), `touch ${ran}`);
+    expect(error.reason).toBe('host-key');
+    expect(error.host).toBe('web-1');
+    expect(error.message).toContain(`web-1 (${host().host}:${sshd.port})`);
+    expect(error.hint).toMatch(/known_hosts/);
+    expect(existsSync(ran)).toBe(false);
+  });
+
+  it('an unknown host key is a host-key error (never accepted silently)', async () => {
+    const empty = join(sshd.dir, 'known_hosts_empty');
+    await writeFile(empty, '');
+    const error = await failure(host({ sshOptions: { ...host().sshOptions, UserKnownHostsFile: empty } }));
+    expect(error.reason).toBe('host-key');
+  });
+
+  it('a closed port is refused, with the host and address in the message', async () => {
+    const error = await failure(host({ port: 1 }));
+    expect(error.reason).toBe('refused');
+    expect(error.message).toBe(`cannot reach web-1 (${host().host}:1): Connection refused`);
+    expect(error.hint).toBeTruthy();
+  });
+
+  it('a key the server does not accept is an auth error', async () => {
+    const wrong = join(sshd.dir, 'wrong_key');
+    await generateKey(wrong);
+    const error = await failure(host({ identity: wrong }));
+    expect(error.reason).toBe('auth');
+    expect(error.message).toMatch(/authentication failed for stepwise-test@web-1 .*Permission denied/);
+  });
+
+  it('an unresolvable name is unreachable', async () => {
+    const error = await failure(host({ host: 'no-such-host.invalid', name: 'ghost' }));
+    expect(error.reason).toBe('unreachable');
+    expect(error.host).toBe('ghost');
+  });
+
+  it('a failed set-up is retried on the next exec, and a good host still works', async () => {
+    await failure(host({ port: 1 }));
+    await failure(host({ port: 1 }));
+    const { request, output } = sshRequest(host(), 'echo fine');
+    expect((await executor.exec(request)).exitCode).toBe(0);
+    expect(output.stdout()).toBe('fine\n');
+  });
+
+  it('a remote exit status of 255 is the command\'s, not a transport error', async () => {
+    const result = await executor.exec(sshRequest(host(), 'exit 255').request);
+    expect(result.exitCode).toBe(255);
+  });
+
+  it('rejects env names the remote shell cannot export, and local targets', async () => {
+    await expect(executor.exec(sshRequest(host(), 'true', { env: { 'BAD-NAME': 'x' } }).request)).rejects.toThrow(/BAD-NAME/);
+    await expect(executor.exec({ ...sshRequest(host(), 'true').request, target: { kind: 'local', name: 'local' } })).rejects.toThrow(/local/);
+  });
+});
