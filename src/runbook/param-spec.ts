@@ -38,7 +38,7 @@ export function readParamSpecs(raw: unknown, at: PathSegment[], locator: YamlLoc
         new RegExp(entry.pattern, 'u');
         spec.pattern = entry.pattern;
       } catch (error) {
-        report('pattern', `invalid regular expression: ${(error as Error).message}`);
+        report('pattern', `not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`);
       }
       if (type !== 'string') report('pattern', `\`pattern\` applies to string values, but \`${name}\` is ${type}`);
     }

@@ -20,9 +20,13 @@ export interface ParsedYaml {
 
 export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; diagnostics: Diagnostic[] };
 
+const SELF_CONTAINED = new Set(['DUPLICATE_KEY', 'TAB_AS_INDENT', 'MULTIPLE_DOCS', 'TAG_RESOLVE_FAILED']);
+
 function describe(error: YAMLError, text: string): string {
-  const [start, end] = error.pos;
-  const found = text.slice(start, Math.min(end, start + 40)).split('\n')[0]?.trim() ?? '';
+  const start = error.pos[0];
+  const rest = text.slice(start, start + 200).split('\n')[0] ?? '';
+  // The error points at the first character; show the whole key or tag it starts.
+  const found = (error.code === 'DUPLICATE_KEY' ? /^("[^"]*"|'[^']*'|[^:]+?)\s*:/.exec(rest)?.[1] : /^\S+/.exec(rest)?.[0]) ?? '';
   switch (error.code) {
     case 'TAB_AS_INDENT':
       return withHint('a tab is used for indentation; YAML indents with spaces only', 'replace the tab with spaces');
@@ -47,7 +51,10 @@ function kindOf(value: unknown): string {
 export function parseYaml(text: string, file: string, kind: string): ParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core' });
-  const problems = [...doc.errors, ...doc.warnings];
+  // After one real syntax error the parser's recovery reports follow-on noise: keep the
+  // first, plus the self-contained kinds (duplicate keys, tabs, tags, extra documents).
+  const syntax = doc.errors.filter((error) => !SELF_CONTAINED.has(error.code));
+  const problems = [...doc.errors.filter((error) => SELF_CONTAINED.has(error.code)), ...syntax.slice(0, 1), ...doc.warnings];
   if (problems.length > 0) {
     const diagnostics = problems.map((error): Diagnostic => {
       const { line, col } = lineCounter.linePos(error.pos[0]);

@@ -2,6 +2,7 @@
 import type { Inventory } from './model.js';
 import { formatPath, withHint } from './diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
+import { displayPath } from './paths.js';
 import { checkDuration, checkRetry } from './duration-checks.js';
 import { checkField, type FieldContext } from './expression-checks.js';
 import { checkWith } from './library-binding-checks.js';
@@ -33,7 +34,7 @@ function checkUses(name: unknown, withValue: unknown, usesAt: PathSegment[], wit
     context.diagnostics.push({
       location: context.locator.locate(usesAt),
       path: formatPath(usesAt),
-      message: withHint(`unknown library step \`${name}\`${didYouMean(name, context.library.names())}`, `looked for ${context.library.folders.map((folder) => `${folder}/${name}.yaml`).join(' and ')}`),
+      message: withHint(`unknown library step \`${name}\`${didYouMean(name, context.library.names())}`, `looked for ${context.library.candidates(name).map((path) => displayPath(path)).join(' and ')}`),
     });
   } else if (library.valid) checkWith(library, withValue, usesAt, withAt, scope, context);
 }

@@ -53,6 +53,11 @@ export class StepsLibrary {
     return [join(this.runbookDir, 'steps'), PACKAGE_STEPS_DIR];
   }
 
+  /** The files `uses: name` may resolve to, in order. */
+  candidates(name: string): string[] {
+    return this.folders.map((folder) => join(folder, `${name}.yaml`));
+  }
+
   /** Every library step name available (for "did you mean"). */
   names(): string[] {
     const names = new Set<string>();
@@ -70,7 +75,7 @@ export class StepsLibrary {
   find(name: string): LibraryStep | undefined {
     const cached = this.cache.get(name);
     if (cached !== undefined) return cached ?? undefined;
-    const path = this.folders.map((folder) => join(folder, `${name}.yaml`)).find((candidate) => existsSync(candidate));
+    const path = this.candidates(name).find((candidate) => existsSync(candidate));
     const step = path === undefined ? undefined : this.load(name, path);
     this.cache.set(name, step ?? null);
     return step;
