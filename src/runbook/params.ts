@@ -34,7 +34,7 @@ function declaredList(specs: ParamSpec[]): string {
 
 function fromFile(file: string, specs: Map<string, ParamSpec>, diagnostics: Diagnostic[]): Map<string, Given> {
   const given = new Map<string, Given>();
-  const loaded = loadYamlFile(file, 'params file');
+  const loaded = loadYamlFile(file, 'params');
   if (!loaded.ok) {
     diagnostics.push(...loaded.diagnostics);
     return given;

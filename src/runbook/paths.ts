@@ -8,10 +8,15 @@ export function displayPath(absolute: string, cwd: string = process.cwd()): stri
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
 }
 
+/** The home directory `~` stands for: $HOME as the shell would use it, else the account's. */
+function home(): string {
+  return process.env.HOME || homedir();
+}
+
 /** Expands a leading `~/` (or a lone `~`) to the home directory; `~user` is left alone. */
 export function expandHome(path: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  if (path === '~') return home();
+  if (path.startsWith('~/')) return resolve(home(), path.slice(2));
   return path;
 }
 

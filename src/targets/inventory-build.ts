@@ -87,8 +87,12 @@ export function buildInventory(raw: unknown, prefix: PathSegment[], context: Ent
     groups.set(name, list);
     return list;
   };
-  for (const name of members.keys()) {
-    if (expand(name).length === 0) report(context, [...prefix, name], `group \`${name}\` has no hosts`, { key: true });
+  for (const [name, group] of entriesOf(raw)) {
+    if (name === 'local') continue;
+    expand(name);
+    // Only a literally empty list: entries that failed to build were reported already.
+    const list = Array.isArray(group) ? group : isRecord(group) ? group.hosts : undefined;
+    if (Array.isArray(list) && list.length === 0) report(context, [...prefix, name], `group \`${name}\` has no hosts`, { key: true });
   }
   return { groups, hosts };
 }

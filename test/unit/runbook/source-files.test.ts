@@ -1,0 +1,84 @@
+/** Files that cannot be read as a runbook, a BOM, and a 10 MB runbook that must still load. */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { ValidationError } from '../../../src/errors/stepwise-error.js';
+import { loadRunbook } from '../../../src/runbook/load-runbook.js';
+import { tempDir } from './temp-files.js';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+async function messageOf(file: string): Promise<string> {
+  try {
+    await loadRunbook(file);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.message;
+    throw error;
+  }
+  throw new Error('validated');
+}
+
+describe('unreadable inputs', () => {
+  it('a directory', async () => {
+    expect(await messageOf(dir.dir)).toMatch(/:1:1 is a directory, not a runbook file; hint: name the YAML file itself/);
+  });
+
+  it('a missing path', async () => {
+    expect(await messageOf(`${dir.dir}/nope.yaml`)).toMatch(/nope\.yaml:1:1 runbook file not found; hint: check the path/);
+  });
+
+  it('a path through a file', async () => {
+    const file = dir.write('plain.yaml', 'name: x\n');
+    expect(await messageOf(`${file}/inner.yaml`)).toContain('runbook file not found');
+  });
+
+  it('several YAML documents in one file', async () => {
+    const file = dir.write('two-docs.yaml', 'name: a\nsteps: [{ id: a, run: x }]\n---\nname: b\n');
+    expect(await messageOf(file)).toMatch(/two-docs\.yaml:3:1 a second YAML document starts here/);
+  });
+
+  it('an unknown YAML tag', async () => {
+    const file = dir.write('tag.yaml', 'name: !secret x\nsteps: [{ id: a, run: x }]\n');
+    expect(await messageOf(file)).toMatch(/tag\.yaml:1:7 unknown tag `!secret`/);
+  });
+
+  it('an alias bomb is refused, not expanded', async () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const file = dir.write('bomb.yaml', `${lines.join('\n')}\nname: bomb\nsteps: [{ id: a, run: x }]\n`);
+    expect(await messageOf(file)).toContain('cannot expand the YAML');
+  });
+});
+
+describe('accepted inputs', () => {
+  it('a UTF-8 byte-order mark and CRLF line ends', async () => {
+    const file = dir.write('bom.yaml', '\uFEFFname: bom\r\nsteps:\r\n  - id: a\r\n    run: echo a\r\n');
+    const runbook = await loadRunbook(file);
+    expect(runbook.steps[0]?.location).toMatchObject({ line: 3, col: 5 });
+  });
+
+  it('YAML 1.2: `on`, `yes` and `no` are strings', async () => {
+    const file = dir.write('yaml12.yaml', 'name: yaml12\ntargets: { "yes": [h1] }\nsteps:\n  - id: a\n    on: yes\n    run: echo no\n');
+    const runbook = await loadRunbook(file);
+    expect(runbook.steps[0]).toMatchObject({ on: 'yes' });
+  });
+
+  it('a 10 MB runbook', async () => {
+    const parts = ['name: big\nparams:\n  x: { type: string, default: hello }\nsteps:\n'];
+    let size = parts[0]?.length ?? 0;
+    let count = 0;
+    while (size < 10 * 1024 * 1024) {
+      const text = `  - id: step-${count}\n    name: Step ${count}\n    description: Step number ${count} of a very large generated runbook.\n    run: |\n      echo "step ${count} \${{ params.x }}"\n      test -d /tmp && echo "\${{ steps.step-${Math.max(0, count - 1)}.status }}"\n    timeout: 30s\n    retry: { attempts: 2, delay: 1s }\n`;
+      parts.push(count === 0 ? text.replace(/ && echo .*\n/, '\n') : text);
+      size += text.length;
+      count++;
+    }
+    const file = dir.write('big.yaml', parts.join(''));
+    const started = performance.now();
+    const runbook = await loadRunbook(file);
+    const ms = Math.round(performance.now() - started);
+    // Timing is machine-dependent, so it is reported, not asserted.
+    process.stdout.write(`10 MB runbook (${count} steps) validated in ${ms} ms\n`);
+    expect(runbook.steps).toHaveLength(count);
+    expect(runbook.steps[count - 1]?.id).toBe(`step-${count - 1}`);
+  }, 180_000);
+});
