@@ -1,7 +1,9 @@
 /**
  * Picks the reporters for a run (SPEC §7): `--json` events on stdout with human text on
- * stderr; the live listr2 view on a terminal; plain timestamped lines for cron, pipes, CI.
+ * stderr; the live listr2 view on a terminal; plain timestamped lines for cron, pipes, CI
+ * and `--quiet`.
  */
+import type { LiveView } from '../reporters/listr-reporter.js';
 import type { Reporter } from '../reporters/reporter.js';
 import { createJsonReporter } from '../reporters/json-reporter.js';
 import { createPlainReporter } from '../reporters/plain-reporter.js';
@@ -13,7 +15,27 @@ export function isInteractiveTerminal(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.CI;
 }
 
+/** Colour unless `NO_COLOR` is set to something (no-color.org) or the terminal cannot show it. */
+export function colorWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+// The one live view of this process, so a prompt can borrow the terminal from it.
+let activeView: LiveView | undefined;
+
+/** The live TTY view of the current run, if one is drawing. */
+export function liveView(): LiveView | undefined {
+  return activeView;
+}
+
 export async function createReporters(args: RunArgs): Promise<Reporter[]> {
   if (args.json) return [createJsonReporter(writeStdout), createPlainReporter(writeStderr, { quiet: true })];
+  // A dumb terminal cannot move the cursor; --quiet asks for the few lines of the plain view.
+  if (isInteractiveTerminal() && process.env.TERM !== 'dumb' && !args.quiet) {
+    // Imported only here: cron and CI never load listr2.
+    const { createListrReporter } = await import('../reporters/listr-reporter.js');
+    activeView = createListrReporter({ stream: process.stdout, color: colorWanted() });
+    return [activeView];
+  }
   return [createPlainReporter(writeStdout, { quiet: args.quiet ?? false })];
 }

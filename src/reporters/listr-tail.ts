@@ -1,0 +1,45 @@
+/**
+ * The last few lines of a step's output, for the live view. A step may print gigabytes:
+ * only `size` lines of at most `maxLineLength` characters are kept, so memory and redraw
+ * cost stay flat however much arrives.
+ */
+import { sanitize } from './listr-style.js';
+
+export class OutputTail {
+  private readonly lines: string[] = [];
+  private changed = false;
+  /** Every line ever pushed, for "… N more lines" style notes. */
+  total = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly maxLineLength = 400,
+  ) {}
+
+  /** Keeps the newest lines; a carriage return keeps only what was drawn last on that line. */
+  push(lines: readonly string[]): void {
+    // Only the last `size` can survive, so skip the rest without touching them.
+    const from = Math.max(0, lines.length - this.size);
+    this.total += lines.length;
+    for (let i = from; i < lines.length; i++) {
+      const raw = lines[i] ?? '';
+      const visible = raw.slice(raw.lastIndexOf('\r') + 1, raw.lastIndexOf('\r') + 1 + this.maxLineLength * 4);
+      const clean = sanitize(visible);
+      this.lines.push(clean.length > this.maxLineLength ? `${clean.slice(0, this.maxLineLength - 1)}…` : clean);
+    }
+    if (this.lines.length > this.size) this.lines.splice(0, this.lines.length - this.size);
+    if (lines.length > 0) this.changed = true;
+  }
+
+  /** The kept lines, oldest first. */
+  get text(): string[] {
+    return [...this.lines];
+  }
+
+  /** True once since the last call if something arrived (drives throttled redraws). */
+  takeChanged(): boolean {
+    const was = this.changed;
+    this.changed = false;
+    return was;
+  }
+}
