@@ -9,11 +9,12 @@ import type { Runbook, ScalarValue } from '../runbook/model.js';
 import { UsageError } from '../errors/stepwise-error.js';
 import { acquireLock, type HeldLock, type JournalWriter, type StateDir } from '../journal/index.js';
 import { Multiplexer } from '../reporters/multiplexer.js';
-import { createReporters, isInteractiveTerminal } from './create-reporters.js';
+import { createReporters } from './create-reporters.js';
 import { createExecutors } from './executors.js';
 import { writeStderr } from './output.js';
 import type { RunArgs } from './run-args.js';
 import { watchSignals } from './signals.js';
+import { canPrompt, checkPromptsPossible, createTtyPrompter } from './tty-prompter.js';
 
 export interface SessionInput {
   runbook: Runbook;
@@ -41,6 +42,8 @@ function waitLockMs(value: string | undefined): number {
 /** Runs the session; returns the process exit code. */
 export async function runSession(input: SessionInput): Promise<number> {
   const { runbook, args } = input;
+  // --step / --interactive with nobody to answer: refuse before the lock (exit 2), never run unasked.
+  checkPromptsPossible(args);
   const signals = watchSignals((message) => writeStderr(`stepwise: ${message}\n`));
   let lock: HeldLock | undefined;
   let journal: JournalWriter | undefined;
@@ -58,7 +61,7 @@ export async function runSession(input: SessionInput): Promise<number> {
     reporters = new Multiplexer([...(await createReporters(args))], (m) => writeStderr(`stepwise: ${m}\n`));
     const sinks = [journal.onEvent, reporters.onEvent];
     const executors = await createExecutors(runbook, input.runId);
-    const prompter = isInteractiveTerminal() && process.stdin.isTTY ? (await import('./tty-prompter.js')).createTtyPrompter() : undefined;
+    const prompter = canPrompt() ? createTtyPrompter() : undefined;
     try {
       const options: EngineOptions = {
         runbook,
