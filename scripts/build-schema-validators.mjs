@@ -4,6 +4,7 @@
 // from dist/runbook/schema-compile.js.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { URL } from 'node:url';
 
 const root = new URL('../', import.meta.url);
 const outDir = new URL('dist/runbook/', root);

@@ -3,7 +3,6 @@
  * groups (a string entry equal to a group name includes that group's hosts as defined
  * there); cycles are errors. `local` is reserved for the built-in local target.
  */
-import type { Diagnostic } from '../errors/stepwise-error.js';
 import { formatPath, withHint } from '../runbook/diagnostics.js';
 import type { Host, Inventory } from '../runbook/model.js';
 import { entriesOf, isRecord, itemsOf } from '../runbook/raw-types.js';
