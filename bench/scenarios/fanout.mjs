@@ -1,0 +1,30 @@
+/** Fan-out: 10 steps on a group of 8 hosts (8 loopback addresses), `serial: 8` vs `serial: 1`. */
+import { freshStateDir, stepwiseCommand } from '../lib/context.mjs';
+import { sshRunbook } from '../lib/generate.mjs';
+import { runInterleaved } from '../lib/measure.mjs';
+import { check, summarise } from '../lib/report.mjs';
+
+export const id = 'fanout';
+
+export async function run(ctx) {
+  const title = 'Fan-out: 10 steps × 8 hosts';
+  if (ctx.sshUnavailable) return { title, unavailable: ctx.sshUnavailable };
+  const disk = freshStateDir(ctx.scratch);
+  const variant = (serial) => {
+    const file = sshRunbook(ctx.scratch, ctx.sshd, { steps: 10, hosts: 8, serial, name: `fanout-serial-${serial}` });
+    return {
+      id: `serial${serial}`, label: `stepwise, \`serial: ${serial}\``, unavailable: ctx.cliUnavailable, ...disk,
+      command: (c) => stepwiseCommand(ctx, ['run', file, '--state-dir', c.stateDir]),
+    };
+  };
+  const variants = [variant(1), variant(8)];
+  const results = await runInterleaved(variants, { rounds: ctx.rounds, scratch: ctx.scratch, log: ctx.log });
+  const stats = summarise(variants, results, 'serial1');
+  return {
+    title,
+    description: `Each step \`/bin/true\` on every host of one group; 8 hosts are 8 loopback addresses of one sshd on this ${ctx.machine.nproc}-core machine (client and server share the cores).`,
+    refLabel: '`serial: 1`',
+    stats,
+    checks: [check('`serial: 1` / `serial: 8`', stats.get('serial1').median / stats.get('serial8').median, { min: 4 })],
+  };
+}
