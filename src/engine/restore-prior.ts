@@ -25,11 +25,14 @@ export function restorePrior(prior: PriorRunState, runbook: Runbook, context: Ru
     const step = runbook.steps.find((s) => s.id === record.stepId);
     if (!step) continue;
     const completed = record.status === 'succeeded' || record.status === 'skipped' || (record.status !== 'started' && step.continueOnError);
-    if (record.status !== 'started' && !record.rolledBack) {
+    if (record.status !== 'started' && (mode === 'rollback' || !record.rolledBack)) {
       context.steps.set(step.id, { status: record.status, outputs: record.outputs, stdout: record.stdoutTail, exitCode: record.exitCode });
     }
     if (completed && !record.rolledBack) done.add(step.id);
-    const stackIt = mode === 'rollback' ? record.status !== 'skipped' && !record.rolledBack : completed && !record.rolledBack && record.status !== 'skipped';
+    // `stepwise rollback` also retries a compensation that failed before: the operator has
+    // presumably fixed what made it fail, and asking again is how they say so.
+    const pendingCompensation = !record.rolledBack || record.rollbackFailed;
+    const stackIt = mode === 'rollback' ? record.status !== 'skipped' && pendingCompensation : completed && !record.rolledBack && record.status !== 'skipped';
     if (stackIt) stack.push(step, priorTargets(record, step.on, runbook));
   }
   return done;

@@ -109,7 +109,7 @@ describe('engine', () => {
       step({ id: 'use', run: 'use ${{ steps.make.outputs.file }}' }),
       step({ id: 'missing', run: 'use ${{ steps.make.outputs.nope }}' }),
     ]);
-    const { executor, sink, run } = setup(rb, (req) => ({ exitCode: 0, outputs: req.script === 'make' ? { file: '/tmp/x y' } : {} }));
+    const { executor, sink, run } = setup(rb, (req) => ({ exitCode: 0, outputs: req.script === 'make' ? { file: '/tmp/x y' } : ({} as Record<string, string>) }));
     expect(await run()).toEqual({ status: 'rolledBack', exitCode: 1 });
     expect(executor.scripts).toEqual(['make', "use '/tmp/x y'"]);
     const missing = sink.of('step.finished').find((e) => e.stepId === 'missing');
