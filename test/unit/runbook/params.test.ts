@@ -69,7 +69,9 @@ describe('resolveParams', () => {
   ])('%j → %s %s', (params, path, fragment) => {
     const found = problems({ params: [...params, ...(params[0]?.startsWith('version') ? [] : ['version=v1'])] });
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ path, message: expect.stringContaining(fragment) });
+    // --param problems point at the param's declaration in the runbook (line 3 is `version`).
+    const line = { version: 3, batch: 4, ratio: 5, dry: 6, env: 7 }[path.slice('params.'.length)];
+    expect(found[0]).toMatchObject({ path, location: expect.objectContaining({ line, col: 3 }), message: expect.stringContaining(fragment) });
     expect(found[0]?.message).toContain(`--param ${params[0]}`);
   });
 
