@@ -24,7 +24,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliUnavailableReason } from './lib/context.mjs';
-import { localRunbook, smallRunbook } from './lib/generate.mjs';
+import { bigRunbook, localRunbook, smallRunbook } from './lib/generate.mjs';
 import { profileCommand } from './lib/profile.mjs';
 import { renderScenario } from './lib/report.mjs';
 import { sshdUnavailableReason, startSshd } from './lib/sshd.mjs';
@@ -177,6 +177,10 @@ async function main() {
       const state = (n) => mkdtempSync(join(scratch, `state-prof-${n}-`));
       profiles.push(profileCommand(ctx, ['run', localRunbook(scratch, 100), '--state-dir', state('run')], {
         label: 'stepwise run, 100 local steps (state dir on disk)', keepDir: join(benchDir, 'results'), keepName: 'run-100.cpuprofile',
+      }));
+      const profDir = mkdtempSync(join(scratch, 'prof-big-'));
+      profiles.push(profileCommand(ctx, ['run', bigRunbook(profDir, 1e8), '--state-dir', state('big')], {
+        label: 'stepwise run, one step printing 100 MB (stdout to /dev/null)', keepDir: join(benchDir, 'results'), keepName: 'big-output-100mb.cpuprofile',
       }));
       profiles.push(profileCommand(ctx, ['validate', smallRunbook(scratch)], {
         label: 'stepwise validate small.yaml', keepDir: join(benchDir, 'results'), keepName: 'validate.cpuprofile',

@@ -36,6 +36,11 @@ export async function run(ctx) {
       command: () => ({ cmd: process.execPath, args: [floor, String(N)], env: { FLOOR_IMPORTS: '1' } }),
     },
     { id: 'floorImports1', label: 'Node spawn floor, 1 step, after importing the 5 packages (info)', command: () => ({ cmd: process.execPath, args: [floor, '1'], env: { FLOOR_IMPORTS: '1' } }) },
+    {
+      id: 'floorExeca100', label: 'Node spawn floor through execa, 100 steps (info)',
+      command: () => ({ cmd: process.execPath, args: [floor, String(N)], env: { FLOOR_EXECA: '1' } }),
+    },
+    { id: 'floorExeca1', label: 'Node spawn floor through execa, 1 step (info)', command: () => ({ cmd: process.execPath, args: [floor, '1'], env: { FLOOR_EXECA: '1' } }) },
     { id: 'sw1', label: 'stepwise, 1 step, state dir on disk', unavailable: ctx.cliUnavailable, ...disk, command: sw(sw1) },
     {
       id: 'ansible100', label: 'ansible-playbook -c local, 100 tasks', unavailable: ctx.ansibleUnavailable,
@@ -48,10 +53,11 @@ export async function run(ctx) {
   const floorPerStep = (m('floor100') - m('floor1')) / (N - 1);
   const swPerStep = (m('sw100') - m('sw1')) / (N - 1);
   const floorImportsPerStep = (m('floorImports100') - m('floorImports1')) / (N - 1);
+  const floorExecaPerStep = (m('floorExeca100') - m('floorExeca1')) / (N - 1);
   const journalPerStep = (m('sw100') - m('sw100shm')) / N;
   const journal = ctx.cliUnavailable ? undefined : measureJournal(ctx, sw100);
   const notes = [
-    `Per step = (100-step median − 1-step median) / 99: stepwise ${fmtMs(swPerStep)}, Node spawn floor ${fmtMs(floorPerStep)}, the floor after importing yargs, execa, yaml, ajv and listr2 ${fmtMs(floorImportsPerStep)} (a larger parent makes each spawn dearer); bash ${fmtMs(m('bash100') / N)} per line (whole script / 100).`,
+    `Per step = (100-step median − 1-step median) / 99: stepwise ${fmtMs(swPerStep)}, Node spawn floor ${fmtMs(floorPerStep)}, the floor after importing yargs, execa, yaml, ajv and listr2 ${fmtMs(floorImportsPerStep)} (a larger parent makes each spawn dearer), the floor through execa ${fmtMs(floorExecaPerStep)}; bash ${fmtMs(m('bash100') / N)} per line (whole script / 100).`,
     `Journal cost per step = (median on disk − median on tmpfs) / 100 = ${fmtMs(journalPerStep)} (tmpfs: fsync is nearly free; the difference is what the disk's fsyncs add). The two medians are noisy; the strace and probe figures below are the steadier estimate.`,
   ];
   if (journal?.strace) notes.push(`strace -f -c -w of one 100-step run: ${journal.strace}`);
