@@ -101,6 +101,8 @@ export class SshConnectionPool {
     // stderr tell us whether the host is usable; the background master keeps no pipe of ours.
     const result = await execa('ssh', masterArgs(host, socket, persist), {
       reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', maxBuffer: 1024 * 1024,
+      // Out of the terminal's process group: Ctrl-C is the engine's to handle.
+      detached: true,
     });
     if (result.exitCode === 0 && existsSync(socket)) return { host, socket };
     if (result.failed && result.exitCode === undefined) {

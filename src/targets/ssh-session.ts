@@ -38,6 +38,10 @@ export async function runSession(host: Host, socket: string, request: ExecReques
 
   const child = execa('ssh', sessionArgs(host, socket, REMOTE_BOOTSTRAP), {
     buffer: false, reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe',
+    // Own process group: a terminal Ctrl-C must reach the engine, which aborts (and then
+    // runs compensation over SSH), not kill ssh behind its back. If stepwise itself dies,
+    // the closed stdin pipe still tells the remote wrapper to kill the step.
+    detached: true,
   });
   child.stdout.on('data', (chunk: Buffer) => emit('stdout', chunk));
   child.stderr.on('data', (chunk: Buffer) => reader.push(chunk));

@@ -60,12 +60,19 @@ export function buildPayload(input: WrapperInput): Buffer {
 
 // Why each part is there:
 // - fd 3 keeps the channel's stdin for the watcher; everything else gets /dev/null.
-// - the step runs under setsid so its whole tree shares one process group we can kill.
+// - the step runs in the foreground, not as `cmd &`: sh makes background jobs ignore
+//   SIGINT and SIGQUIT, and a step must start with default signal dispositions.
+// - it runs under setsid so its whole tree shares one process group we can kill; a tiny
+//   `sh -c` writes that group's id (its own pid, kept through the execs) to a file.
 // - the watcher blocks in the `read` builtin (no child to orphan) until stdin EOF,
 //   then TERMs the group, waits up to the grace period, and KILLs what is left.
+// - while the step runs the wrapper's own stderr is /dev/null: sh prints job notices
+//   such as "Killed" there, which would pollute the step's stderr or, on a dropped
+//   connection, die of SIGPIPE before the EXIT trap removes the temporary directory.
+// - SIGPIPE is ignored only after the step, for the same reason.
 // - `${'$'}` in this template stands for a literal dollar sign where sh expands `${...}`.
 // - processes are the cost of a step (each fork+exec shows under load), so the common
-//   path spawns only head, mktemp, setsid+shell and rm; wc runs only for non-empty outputs.
+//   path spawns only head, mktemp, sh+setsid+shell and rm; wc runs only for non-empty outputs.
 // - the trailer (marker, exit status, killed flag, byte count, outputs) goes to stderr
 //   after the step, so one ssh round trip carries the step and its outputs.
 const WRAPPER_BODY = String.raw`
@@ -105,6 +112,28 @@ esac
 set +f
 __sw_setsid=
 if command -v setsid >/dev/null 2>&1; then __sw_setsid=setsid; fi
+{
+  while read -r __sw_line <&3; do :; done
+  : >"$__sw_d/killed"
+  __sw_i=0
+  while [ ! -s "$__sw_d/pid" ] && [ "$__sw_i" -lt "$__sw_ticks" ]; do
+    sleep 0.1
+    __sw_i=$((__sw_i + 1))
+  done
+  __sw_pg=
+  read -r __sw_pg <"$__sw_d/pid"
+  if [ -n "$__sw_pg" ]; then
+    kill -TERM -"$__sw_pg" || kill -TERM "$__sw_pg"
+    __sw_i=0
+    while [ "$__sw_i" -lt "$__sw_ticks" ] && kill -0 -"$__sw_pg"; do
+      sleep 0.1
+      __sw_i=$((__sw_i + 1))
+    done
+    kill -KILL -"$__sw_pg" || kill -KILL "$__sw_pg"
+  fi
+} >/dev/null 2>&1 &
+__sw_w=$!
+exec 4>&2 2>/dev/null
 (
   if [ -n "$__sw_cwd" ] && ! cd "$__sw_cwd" 2>/dev/null; then
     printf 'stepwise: cannot change to directory %s on the remote host\n' "$__sw_cwd" >&2
@@ -112,23 +141,11 @@ if command -v setsid >/dev/null 2>&1; then __sw_setsid=setsid; fi
   fi
   __sw_env
   export STEPWISE_OUTPUT="$__sw_d/output"
-  exec $__sw_setsid "$@" "$__sw_d/script"
-) </dev/null 3<&- &
-__sw_pg=$!
-{
-  while read -r __sw_line <&3; do :; done
-  : >"$__sw_d/killed"
-  kill -TERM -"$__sw_pg" || kill -TERM "$__sw_pg"
-  __sw_i=0
-  while [ "$__sw_i" -lt "$__sw_ticks" ] && kill -0 -"$__sw_pg"; do
-    sleep 0.1
-    __sw_i=$((__sw_i + 1))
-  done
-  kill -KILL -"$__sw_pg" || kill -KILL "$__sw_pg"
-} >/dev/null 2>&1 &
-__sw_w=$!
-wait "$__sw_pg"
+  exec sh -c 'printf %s "$$" >"$0" && exec "$@"' "$__sw_d/pid" $__sw_setsid "$@" "$__sw_d/script"
+) </dev/null 3<&- 2>&4 4>&-
 __sw_rc=$?
+trap '' PIPE
+exec 2>&4 4>&-
 if [ -e "$__sw_d/killed" ]; then wait "$__sw_w"; else kill "$__sw_w" 2>/dev/null; fi
 __sw_report "$__sw_rc"
 `;

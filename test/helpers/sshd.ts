@@ -180,11 +180,15 @@ async function waitListening(child: ChildProcess, addresses: string[], log: () =
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+  if (child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+  // Per-connection sshd processes inherit the log pipe and may outlive the listener for a
+  // moment; an open pipe would keep the jest worker alive.
+  child.stderr?.destroy();
 }
 
 /** An ssh target for `host`, as the engine would build it. */

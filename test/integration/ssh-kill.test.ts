@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TransportError } from '../../src/errors/stepwise-error.js';
 import { SshExecutor } from '../../src/targets/ssh-executor.js';
 import { exitArgs } from '../../src/targets/ssh-args.js';
-import { sshdAvailable, sshRequest, startSshd, userProcesses, type RunningSshd } from '../helpers/sshd.js';
+import { sshdAvailable, sshRequest, startSshd, TEST_USER, userProcesses, type RunningSshd } from '../helpers/sshd.js';
 
 const suite = sshdAvailable() ? describe : describe.skip;
 
@@ -12,6 +12,13 @@ const suite = sshdAvailable() ? describe : describe.skip;
 async function leftovers(needle: string): Promise<string[]> {
   for (let i = 0; i < 100 && userProcesses(needle).length > 0; i++) await sleep(100);
   return userProcesses(needle);
+}
+
+/** The wrapper's temporary directories of the test user still present after a (bounded) wait. */
+async function remoteTempDirs(): Promise<string[]> {
+  const list = async () => (await execa('find', ['/tmp', '-maxdepth', '1', '-name', 'stepwise.*', '-user', TEST_USER])).stdout.split('\n').filter(Boolean);
+  for (let i = 0; i < 100 && (await list()).length > 0; i++) await sleep(100);
+  return list();
 }
 
 /** Aborts once the script has printed `ready` (so the tree is really running), plus `afterMs`. */
@@ -52,6 +59,7 @@ suite('SshExecutor: killing the remote process tree', () => {
     const result = await executor.exec(request);
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
     expect(await leftovers('sleep 302')).toEqual([]);
+    expect(await remoteTempDirs()).toEqual([]);
   });
 
   it('an already aborted signal runs nothing', async () => {
@@ -77,6 +85,8 @@ suite('SshExecutor: killing the remote process tree', () => {
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({ host: 'web-1', reason: 'connection-lost' });
     expect(await leftovers('sleep 303')).toEqual([]);
+    // The wrapper still removed its temporary directory although nobody was listening.
+    expect(await remoteTempDirs()).toEqual([]);
     // The next step starts a fresh master.
     const again = sshRequest(host(), 'echo back');
     expect((await executor.exec(again.request)).exitCode).toBe(0);
