@@ -83,6 +83,13 @@ suite('SshExecutor: running scripts', () => {
     expect(perl.output.stdout()).toBe('perl 42\n');
   });
 
+  it('gives the step /dev/null as stdin and default signal dispositions', async () => {
+    const { request, output } = sshRequest(host(), 'cat\necho "after cat"\ngrep SigIgn /proc/self/status');
+    const result = await executor.exec(request);
+    expect(result.exitCode).toBe(0);
+    expect(output.stdout()).toBe('after cat\nSigIgn:\t0000000000000000\n');
+  });
+
   it('streams large output in many chunks without losing bytes', async () => {
     let bytes = 0;
     let chunks = 0;
