@@ -1,7 +1,7 @@
 /**
  * YAML text → document with node positions (for locating errors) and its plain JS value.
- * YAML 1.2 core schema, so `on:` is a string key and `yes` a string; duplicate keys, tabs
- * as indentation, several documents and unknown tags are all errors here.
+ * YAML 1.2 core schema, so `on:` is a string key and `yes` a string (`<<` merge keys are
+ * allowed); duplicate keys, tabs as indentation, several documents and unknown tags are errors.
  */
 import { LineCounter, parseDocument, isMap, isSeq, type Document, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../errors/stepwise-error.js';
@@ -50,7 +50,8 @@ function kindOf(value: unknown): string {
 /** Parses text (already decoded); `kind` names the file in messages ("runbook", "inventory"). */
 export function parseYaml(text: string, file: string, kind: string): ParseResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core' });
+  // `merge: true` keeps YAML 1.1's `<<: *anchor` working (shared step fragments); nothing else of 1.1.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core', merge: true });
   // After one real syntax error the parser's recovery reports follow-on noise: keep the
   // first, plus the self-contained kinds (duplicate keys, tabs, tags, extra documents).
   const syntax = doc.errors.filter((error) => !SELF_CONTAINED.has(error.code));

@@ -3,7 +3,7 @@
  * or its key for "unknown key" errors. When the path does not exist (a missing key), the
  * nearest written ancestor is used, so every diagnostic still points into the file.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourceLocation } from '../errors/location.js';
 import type { ParsedYaml } from './parse-yaml.js';
 
@@ -34,7 +34,7 @@ export class YamlLocator {
       let next: Node | null | undefined;
       let nextKey: Node | null = null;
       if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = this.pairOf(node, String(segment));
         next = pair ? ((pair.value as Node | null) ?? null) : undefined;
         nextKey = pair ? (pair.key as Node) : null;
         // A key written with no value (`timeout:`) still has a position: the key's.
@@ -48,6 +48,22 @@ export class YamlLocator {
       depth++;
     }
     return { node, key, depth };
+  }
+
+  /** The pair for `key` in a mapping, looking through `<<` merge keys (the merged-in mapping holds it). */
+  private pairOf(map: YAMLMap, key: string, depth = 0): Pair | undefined {
+    const own = map.items.find((item) => isScalar(item.key) && typeof item.key.value !== 'symbol' && String(item.key.value) === key);
+    if (own || depth > 10) return own;
+    for (const item of map.items) {
+      if (!isScalar(item.key) || (typeof item.key.value !== 'symbol' && item.key.value !== '<<')) continue;
+      const sources = isSeq(item.value) ? item.value.items : [item.value];
+      for (const source of sources) {
+        const target = isAlias(source) ? source.resolve(this.parsed.doc) : source;
+        const found = isMap(target) ? this.pairOf(target, key, depth + 1) : undefined;
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   /** Line and column of a character offset in the file. */

@@ -82,3 +82,19 @@ describe('accepted inputs', () => {
     expect(runbook.steps[count - 1]?.id).toBe(`step-${count - 1}`);
   }, 180_000);
 });
+
+describe('YAML merge keys', () => {
+  it('merge a shared fragment into steps, and locate problems inside the fragment', async () => {
+    const file = dir.write('merge.yaml', 'name: merge\nx-fragments: []\n');
+    await expect(loadRunbook(file)).rejects.toThrow(/merge\.yaml:2:1 x-fragments: unknown key/);
+    const ok = dir.write('merge-ok.yaml', 'name: merge\ndefaults: &d { timeout: 5s }\nsteps:\n  - id: a\n    run: "true"\n    <<: *d\n');
+    expect((await loadRunbook(ok)).steps[0]?.action).toMatchObject({ command: { timeoutMs: 5000 } });
+    const bad = dir.write('merge-bad.yaml', 'name: merge\ndefaults: &d { timeout: 5s, on: nowhere }\nsteps:\n  - id: a\n    run: "true"\n    <<: *d\n');
+    await expect(loadRunbook(bad)).rejects.toMatchObject({
+      diagnostics: [
+        expect.objectContaining({ path: 'defaults.on', location: expect.objectContaining({ line: 2, col: 33 }) }),
+        expect.objectContaining({ path: 'steps[0].on', location: expect.objectContaining({ line: 2, col: 33 }) }),
+      ],
+    });
+  });
+});
