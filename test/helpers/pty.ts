@@ -1,0 +1,100 @@
+/**
+ * Runs the built CLI on a pseudo-terminal with util-linux `script`, so it sees a TTY on
+ * stdin, stdout and stderr exactly as an operator's shell gives it. Answers are typed by
+ * writing to script's stdin once the question is on screen (never ahead of it: a line
+ * typed early would be read by whoever reads first).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
+
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]|\u001b\][^\u0007]*\u0007|\u001b[78=>]/g;
+
+/** Terminal output with escape sequences and carriage returns removed. */
+export function stripEscapes(text: string): string {
+  return text.replace(ESCAPES, '').replace(/\r/g, '');
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface PtyRun {
+  /** Everything the terminal received so far, escape codes included. */
+  readonly raw: string;
+  /** Resolves once the (unescaped) output matches; rejects if the CLI ends first or `guardMs` passes. */
+  waitFor(pattern: string | RegExp, guardMs?: number): Promise<void>;
+  /** Types text (add `\n` to press Enter). */
+  type(text: string): void;
+  /** The exit code of the CLI (script -e passes it through). */
+  readonly done: Promise<{ code: number | null; raw: string; text: string }>;
+}
+
+export interface PtyOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  columns?: number;
+  rows?: number;
+}
+
+/** Starts `stepwise ARGS...` on a pseudo-terminal. */
+export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the e2e tests`);
+  const command = `stty cols ${options.columns ?? 100} rows ${options.rows ?? 40} 2>/dev/null; exec ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: '', TERM: 'xterm-256color', ...options.env };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let raw = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    raw += chunk.toString('utf8');
+    for (const listener of [...listeners]) listener();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  child.stdin.on('error', () => {});
+  let ended = false;
+  const done = new Promise<{ code: number | null; raw: string; text: string }>((resolveDone) => {
+    child.on('close', (code) => {
+      ended = true;
+      for (const listener of [...listeners]) listener();
+      resolveDone({ code, raw, text: stripEscapes(raw) });
+    });
+  });
+  return {
+    get raw() {
+      return raw;
+    },
+    done,
+    type: (text) => child.stdin.write(text),
+    waitFor: (pattern, guardMs = 30_000) =>
+      new Promise<void>((resolveWait, reject) => {
+        const matches = () => (typeof pattern === 'string' ? stripEscapes(raw).includes(pattern) : pattern.test(stripEscapes(raw)));
+        const check = () => {
+          if (matches()) {
+            cleanup();
+            resolveWait();
+          } else if (ended) {
+            cleanup();
+            reject(new Error(`the CLI ended without printing ${String(pattern)}:\n${stripEscapes(raw)}`));
+          }
+        };
+        // A guard against a hung test, not a timing assertion.
+        const timer = setTimeout(() => {
+          cleanup();
+          child.kill('SIGKILL');
+          reject(new Error(`no ${String(pattern)} on the terminal:\n${stripEscapes(raw)}`));
+        }, guardMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
