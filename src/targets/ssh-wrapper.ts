@@ -70,6 +70,8 @@ export function buildPayload(input: WrapperInput): Buffer {
 //   such as "Killed" there, which would pollute the step's stderr or, on a dropped
 //   connection, die of SIGPIPE before the EXIT trap removes the temporary directory.
 // - SIGPIPE is ignored only after the step, for the same reason.
+// - the interpreter, setsid and sh are found before the step's env is applied: a step's PATH must not
+//   break the wrapper (the step's own commands do use it).
 // - `${'$'}` in this template stands for a literal dollar sign where sh expands `${...}`.
 // - processes are the cost of a step (each fork+exec shows under load), so the common
 //   path spawns only head, mktemp, sh+setsid+shell and rm; wc runs only for non-empty outputs.
@@ -110,8 +112,13 @@ case $__sw_shell in
   *) set -- $__sw_shell ;;
 esac
 set +f
-__sw_setsid=
-if command -v setsid >/dev/null 2>&1; then __sw_setsid=setsid; fi
+__sw_bin=$(command -v "$1" 2>/dev/null) || {
+  printf 'stepwise: %s not found on the remote host (PATH=%s); set the step'"'"'s shell: to one it has\n' "$1" "$PATH" >&2
+  __sw_report 127
+}
+shift
+set -- "$__sw_bin" "$@"
+__sw_setsid=$(command -v setsid 2>/dev/null)
 {
   while read -r __sw_line <&3; do :; done
   : >"$__sw_d/killed"
@@ -141,7 +148,7 @@ exec 4>&2 2>/dev/null
   fi
   __sw_env
   export STEPWISE_OUTPUT="$__sw_d/output"
-  exec sh -c 'printf %s "$$" >"$0" && exec "$@"' "$__sw_d/pid" $__sw_setsid "$@" "$__sw_d/script"
+  exec /bin/sh -c 'printf %s "$$" >"$0" && exec "$@"' "$__sw_d/pid" $__sw_setsid "$@" "$__sw_d/script"
 ) </dev/null 3<&- 2>&4 4>&-
 __sw_rc=$?
 trap '' PIPE

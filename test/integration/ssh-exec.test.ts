@@ -90,6 +90,20 @@ suite('SshExecutor: running scripts', () => {
     expect(output.stdout()).toBe('after cat\nSigIgn:\t0000000000000000\n');
   });
 
+  it('applies the step env (even PATH) to the step only', async () => {
+    const { request, output } = sshRequest(host(), 'echo "$PATH"\n/usr/bin/id -un', { env: { PATH: '/nowhere' } });
+    const result = await executor.exec(request);
+    expect(output.stderr()).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(output.stdout()).toBe(`/nowhere\n${sshd.user}\n`);
+  });
+
+  it('says so when the interpreter is missing on the host', async () => {
+    const { request, output } = sshRequest(host(), 'true', { shell: 'no-such-shell' });
+    expect((await executor.exec(request)).exitCode).toBe(127);
+    expect(output.stderr()).toMatch(/no-such-shell not found on the remote host/);
+  });
+
   it('streams large output in many chunks without losing bytes', async () => {
     let bytes = 0;
     let chunks = 0;
