@@ -5,7 +5,7 @@
 import { parseTemplate } from '../expressions/template.js';
 import { DEFAULT_SHELL, lastDefined, mergeEnv, mergeRetry, timeoutMs } from './build-command.js';
 import type { CommandSpec, LibraryBinding, RollbackSpec, ScalarValue, Step } from './model.js';
-import type { RawDefaults, RawLibraryStep, RawRollback, RawStep } from './raw-types.js';
+import type { RawDefaults, RawRollback, RawStep } from './raw-types.js';
 import { outputNames, type LibraryStep, type StepsLibrary } from './steps-library.js';
 import type { PathSegment, YamlLocator } from './yaml-locate.js';
 
@@ -20,7 +20,7 @@ function binding(library: LibraryStep, values: Record<string, ScalarValue> | und
   return { name: library.name, file: library.file.path, inputs: library.inputs, with: { ...(values ?? {}) } };
 }
 
-function libraryStep(name: string, context: StepBuildContext): LibraryStep & { raw: RawLibraryStep } {
+function libraryStep(name: string, context: StepBuildContext): LibraryStep {
   const library = context.library.find(name);
   if (!library) throw new Error(`library step ${name} vanished after validation`); // checked before building
   return library;
@@ -41,7 +41,7 @@ function conditionSource(when: string | boolean | undefined): string | undefined
 
 function mainCommand(step: RawStep, at: PathSegment[], context: StepBuildContext): CommandSpec {
   const { defaults, locator } = context;
-  const base = { env: mergeEnv(defaults.env, step.env), cwd: lastDefined(defaults.cwd, step.cwd) };
+  const cwd = lastDefined(defaults.cwd, step.cwd);
   if (step.uses !== undefined) {
     const library = libraryStep(step.uses, context);
     const lib = library.raw;
@@ -49,7 +49,7 @@ function mainCommand(step: RawStep, at: PathSegment[], context: StepBuildContext
       run: lib.run,
       shell: lastDefined(defaults.shell, lib.shell, step.shell) ?? DEFAULT_SHELL,
       env: mergeEnv(defaults.env, lib.env, step.env),
-      ...(base.cwd === undefined ? {} : { cwd: base.cwd }),
+      ...(cwd === undefined ? {} : { cwd }),
       timeoutMs: timeoutMs(defaults.timeout, lib.timeout, step.timeout),
       retry: mergeRetry(defaults.retry, lib.retry, step.retry),
       library: binding(library, step.with),
@@ -59,8 +59,8 @@ function mainCommand(step: RawStep, at: PathSegment[], context: StepBuildContext
   return {
     run: step.run ?? '',
     shell: lastDefined(defaults.shell, step.shell) ?? DEFAULT_SHELL,
-    env: base.env,
-    ...(base.cwd === undefined ? {} : { cwd: base.cwd }),
+    env: mergeEnv(defaults.env, step.env),
+    ...(cwd === undefined ? {} : { cwd }),
     timeoutMs: timeoutMs(defaults.timeout, step.timeout),
     retry: mergeRetry(defaults.retry, step.retry),
     location: locator.locate([...at, 'run']),
