@@ -32,7 +32,7 @@ export async function runSession(host: Host, socket: string, request: ExecReques
   };
   let tail = Buffer.alloc(0);
   const reader = new TrailerReader(marker, (chunk) => {
-    tail = Buffer.concat([tail, chunk]).subarray(-STDERR_TAIL);
+    tail = Buffer.concat([tail, chunk.subarray(-STDERR_TAIL)]).subarray(-STDERR_TAIL);
     emit('stderr', chunk);
   });
 
