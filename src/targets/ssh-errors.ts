@@ -28,7 +28,22 @@ export function lastSshComplaint(stderr: string): string {
   const line = lines.at(-1) ?? 'ssh exited with status 255 and no message';
   // "ssh: connect to host 127.0.0.2 port 1: Connection refused" → "Connection refused"
   const connect = /^ssh: connect to host .* port \d+: (.*)$/.exec(line);
-  return connect?.[1] ?? line;
+  if (connect?.[1] !== undefined) return connect[1];
+  // "ssh: Could not resolve…" and "user@host: Permission denied…": the host is already named.
+  return line.replace(/^ssh: /, '').replace(/^[^\s@]+@[^\s:]+: /, '');
+}
+
+/** What exactly went wrong with the host key, in ssh's own words where they help. */
+function hostKeyProblem(stderr: string): string {
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED/.test(stderr)) {
+    const offending = /Offending \S+ key in (\S+)/.exec(stderr)?.[1];
+    return `its host key has CHANGED since it was recorded${offending ? ` (in ${offending})` : ''}: `
+      + 'someone may be intercepting the connection, or the host was reinstalled';
+  }
+  if (/No \S+ host key is known|is not known|Host key verification failed/.test(stderr)) {
+    return 'its host key is not in known_hosts (ssh will not trust an unknown host in batch mode)';
+  }
+  return lastSshComplaint(stderr);
 }
 
 /** Where ssh would really connect (after ~/.ssh/config), for messages; asked only on failure. */
@@ -52,7 +67,7 @@ export function transportError(host: Host, address: string, stderr: string, reas
   const [port, name] = [address.slice(address.lastIndexOf(':') + 1), address.slice(0, address.lastIndexOf(':'))];
   switch (reason) {
     case 'host-key':
-      return new TransportError(host.name, reason, `host key verification failed for ${who}: ${detail}`, {
+      return new TransportError(host.name, reason, `host key verification failed for ${who}: ${hostKeyProblem(stderr)}`, {
         hint: `The host's key is unknown to known_hosts or has changed. Verify the key out of band, then add it `
           + `(e.g. \`ssh-keyscan -p ${port} ${name} >> ~/.ssh/known_hosts\`) or point \`ssh_options.UserKnownHostsFile\` at the right file. `
           + 'stepwise never turns host-key checking off.',

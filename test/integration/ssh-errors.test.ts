@@ -38,6 +38,7 @@ suite('SshExecutor: transport errors', () => {
     expect(error.reason).toBe('host-key');
     expect(error.host).toBe('web-1');
     expect(error.message).toContain(`web-1 (${host().host}:${sshd.port})`);
+    expect(error.message).toContain('CHANGED');
     expect(error.hint).toMatch(/known_hosts/);
     expect(existsSync(ran)).toBe(false);
   });
@@ -47,6 +48,7 @@ suite('SshExecutor: transport errors', () => {
     await writeFile(empty, '');
     const error = await failure(host({ sshOptions: { ...host().sshOptions, UserKnownHostsFile: empty } }));
     expect(error.reason).toBe('host-key');
+    expect(error.message).toContain('not in known_hosts');
   });
 
   it('a closed port is refused, with the host and address in the message', async () => {
@@ -61,7 +63,7 @@ suite('SshExecutor: transport errors', () => {
     await generateKey(wrong);
     const error = await failure(host({ identity: wrong }));
     expect(error.reason).toBe('auth');
-    expect(error.message).toMatch(/authentication failed for stepwise-test@web-1 .*Permission denied/);
+    expect(error.message).toBe(`authentication failed for stepwise-test@web-1 (${host().host}:${sshd.port}): Permission denied (publickey).`);
   });
 
   it('an unresolvable name is unreachable', async () => {
