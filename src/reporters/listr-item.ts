@@ -22,6 +22,8 @@ class Latch {
 /** One host of a step that runs on several: its own state and output tail. */
 export class HostProgress {
   state: 'waiting' | 'running' | 'done' = 'waiting';
+  /** Its batch succeeded (a later batch began). */
+  passed = false;
   attempt = 1;
   retryNote: string | undefined;
   readonly tail: OutputTail;
@@ -93,7 +95,11 @@ export class LiveItem {
 
   /** Marks hosts of a batch as running and earlier running hosts as done (a batch only starts after the last succeeded). */
   startBatch(targets: string[]): void {
-    for (const host of this.hosts.values()) if (host.state === 'running') host.finish();
+    for (const host of this.hosts.values()) {
+      if (host.state !== 'running') continue;
+      host.passed = true;
+      host.finish();
+    }
     for (const target of targets) {
       const host = this.hosts.get(target);
       if (host) host.state = 'running';

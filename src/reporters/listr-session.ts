@@ -48,6 +48,15 @@ function sync(task: Wrapper, title: () => string, output: () => string): () => v
   };
 }
 
+/**
+ * Leaves the task in the state the engine reported, so the last frame before it is
+ * cleared never flashes a tick for a failure. Drawing stopped for a prompt reads as paused.
+ */
+function settle(task: Wrapper, status: string | undefined, title: string): void {
+  if (status === undefined || status === 'skipped') task.skip(title);
+  else if (status !== 'succeeded') throw new Error(title);
+}
+
 function hostTask(item: LiveItem, host: HostProgress, style: Style, tickers: Set<() => void>): ListrTask<unknown, typeof LiveRenderer> {
   return {
     title: hostTitle(item, host, style),
@@ -58,6 +67,8 @@ function hostTask(item: LiveItem, host: HostProgress, style: Style, tickers: Set
       tick();
       await host.done;
       tickers.delete(tick);
+      const result = item.result?.targets.find((t) => t.target === host.name);
+      settle(task, result?.status ?? (host.passed ? 'succeeded' : undefined), task.title);
     },
   };
 }
@@ -76,7 +87,11 @@ export async function drawItem(item: LiveItem, config: SessionConfig): Promise<v
       const tick = sync(task, () => itemTitle(item, style), () => itemOutput(item.tail.text, item.retryNote, style));
       tickers.add(tick);
       tick();
-      if (item.hosts.size === 0) return item.untilStopped;
+      if (item.hosts.size === 0) {
+        await item.untilStopped;
+        tickers.delete(tick);
+        return settle(task, item.result?.status, task.title);
+      }
       return task.newListr(
         [...item.hosts.values()].map((host) => hostTask(item, host, style, tickers)),
         { concurrent: true, exitOnError: false },

@@ -34,7 +34,7 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
     const ws = workspace();
     const file = ws.write('mixed.yaml', MIXED);
     const run = runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir, env: { NO_COLOR: undefined } });
-    const { code, raw, text } = await run.done;
+    const { code, raw, screen: text } = await run.done;
     expect(code).toBe(1);
     // Live drawing happened: the cursor was hidden and lines were erased and redrawn.
     expect(raw).toContain('\u001b[?25l');
@@ -55,12 +55,36 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
     expect(text).toContain(`stepwise show ${id}`);
     // Compensation ran, so there is nothing to resume.
     expect(text).not.toContain('stepwise resume');
+    // Only permanent lines remain once the live frames are erased.
+    const normalised = text.replace(/\d{8}T\S+/g, 'ID').replace(/\d+(?:\.\d+)?(?:ms|s)\b/g, 'T');
+    expect(normalised).toBe(
+      [
+        'Running mixed  run ID',
+        '✔ prep (Prepare the ground)  T',
+        '✔ flaky  T · attempt 2/2',
+        '↓ skipme  skipped: condition is false',
+        '✖ boom  T · exit 3',
+        '  step "boom" failed with exit code 3',
+        '  │ about to fail',
+        '  │ oops',
+        '',
+        '← Rollback: undoing what was done, newest first',
+        '  ✔ rollback of prep  T',
+        '',
+        'Finally',
+        '  ✔ notify  T',
+        '',
+        '✖ mixed failed and was rolled back in T  run ID · exit 1',
+        '  step "boom" failed with exit code 3',
+        '  stepwise show ID  every step, attempt and exit code',
+      ].join('\n'),
+    );
   });
 
   it('honours NO_COLOR: no colour codes, the same view', async () => {
     const ws = workspace();
     const file = ws.write('mixed.yaml', MIXED);
-    const { code, raw, text } = await runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir, env: { NO_COLOR: '1' } }).done;
+    const { code, raw, screen: text } = await runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir, env: { NO_COLOR: '1' } }).done;
     expect(code).toBe(1);
     expect(raw).not.toMatch(ANY_SGR);
     expect(raw).toContain('\u001b[2K');
@@ -71,7 +95,7 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
   it('a halted run says how to resume and how to roll back', async () => {
     const ws = workspace();
     const file = ws.write('halt.yaml', 'name: halt\nsteps:\n  - id: a\n    run: "true"\n    rollback: echo undo\n  - id: b\n    run: exit 5\n');
-    const { code, text } = await runInPty(['run', file, '--no-rollback', '--state-dir', ws.stateDir], { cwd: ws.dir }).done;
+    const { code, screen: text } = await runInPty(['run', file, '--no-rollback', '--state-dir', ws.stateDir], { cwd: ws.dir }).done;
     expect(code).toBe(1);
     const id = /run (\d{8}T\S+)/.exec(text)?.[1] ?? '';
     expect(text).toContain('halt failed and halted (not rolled back)');
@@ -82,7 +106,7 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
   it('a succeeding run ends with its status, duration and run id', async () => {
     const ws = workspace();
     const file = ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo hello\n');
-    const { code, text } = await runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir }).done;
+    const { code, screen: text } = await runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir }).done;
     expect(code).toBe(0);
     expect(text).toMatch(/✔ a\s+\S+/);
     expect(text).toMatch(/✔ ok succeeded in \S+\s+run \d{8}T\S+ · exit 0/);
@@ -92,9 +116,9 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
   it('a step printing a flood of lines is drawn as a bounded tail, not line by line', async () => {
     const ws = workspace();
     const file = ws.write('flood.yaml', 'name: flood\nsteps:\n  - id: flood\n    run: seq 1 200000\n');
-    const { code, raw, text } = await runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir }).done;
+    const { code, raw, screen } = await runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir }).done;
     expect(code).toBe(0);
-    expect(text).toMatch(/✔ flood/);
+    expect(screen).toMatch(/✔ flood/);
     // Every line went to the log file, but the terminal only ever saw a few tails.
     expect(raw.length).toBeLessThan(200_000);
   });

@@ -19,6 +19,42 @@ export function stripEscapes(text: string): string {
   return text.replace(ESCAPES, '').replace(/\r/g, '');
 }
 
+/**
+ * What the terminal shows once all output is applied, scrollback included: a tiny
+ * emulator for what log-update and listr2 send (erase line, cursor up, column 0).
+ */
+export function finalScreen(raw: string): string {
+  const lines: string[][] = [[]];
+  let row = 0;
+  let col = 0;
+  // eslint-disable-next-line no-control-regex
+  const token = /\u001b\[([0-9;?]*)([A-Za-z])|\u001b\][^\u0007]*\u0007|\u001b[78=>]|\r|\n|[^\u001b\r\n]/gu;
+  for (const match of raw.matchAll(token)) {
+    const [text, params, command] = match;
+    const line = () => (lines[row] ??= []);
+    if (text === '\n') {
+      row++;
+      col = 0;
+    } else if (text === '\r') col = 0;
+    else if (command !== undefined) {
+      const n = Number(params?.replace('?', '') || '1');
+      if (command === 'A') row = Math.max(0, row - n);
+      else if (command === 'B') row += n;
+      else if (command === 'G') col = Math.max(0, n - 1);
+      else if (command === 'K') line().length = params === '2' ? 0 : Math.min(line().length, col);
+      else if (command === 'J') lines.length = row + 1;
+    } else if (!text.startsWith('\u001b')) {
+      const cells = line();
+      while (cells.length < col) cells.push(' ');
+      cells[col++] = text;
+    }
+  }
+  return lines
+    .map((cells) => (cells ?? []).join('').trimEnd())
+    .join('\n')
+    .replace(/\n+$/, '');
+}
+
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
@@ -30,8 +66,8 @@ export interface PtyRun {
   waitFor(pattern: string | RegExp, guardMs?: number): Promise<void>;
   /** Types text (add `\n` to press Enter). */
   type(text: string): void;
-  /** The exit code of the CLI (script -e passes it through). */
-  readonly done: Promise<{ code: number | null; raw: string; text: string }>;
+  /** The exit code of the CLI (script -e passes it through), the raw output, its text, and the final screen. */
+  readonly done: Promise<{ code: number | null; raw: string; text: string; screen: string }>;
 }
 
 export interface PtyOptions {
@@ -58,11 +94,11 @@ export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
   child.stderr.on('data', onData);
   child.stdin.on('error', () => {});
   let ended = false;
-  const done = new Promise<{ code: number | null; raw: string; text: string }>((resolveDone) => {
+  const done = new Promise<{ code: number | null; raw: string; text: string; screen: string }>((resolveDone) => {
     child.on('close', (code) => {
       ended = true;
       for (const listener of [...listeners]) listener();
-      resolveDone({ code, raw, text: stripEscapes(raw) });
+      resolveDone({ code, raw, text: stripEscapes(raw), screen: finalScreen(raw) });
     });
   });
   return {
