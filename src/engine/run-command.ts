@@ -6,11 +6,11 @@
 import { StepwiseError, TransportError } from '../errors/stepwise-error.js';
 import { EvaluationError } from '../expressions/evaluate.js';
 import { substituteScript, substituteText } from '../expressions/substitute.js';
+import { libraryInputs } from '../runbook/library-inputs.js';
 import type { CommandSpec, ScalarValue, Target } from '../runbook/model.js';
 import type { Executor } from '../targets/executor.js';
 import type { Emit, Phase, StepStatus } from './events.js';
 import { formatDuration } from './format-duration.js';
-import { resolveInputs } from './library-inputs.js';
 import { OutputCollector } from './output-collector.js';
 import type { Redactor } from './redact.js';
 import { retryDelayMs, sleep } from './retry-policy.js';
@@ -60,7 +60,8 @@ interface Prepared {
 /** Resolves the script, env and cwd; errors here fail the command before anything runs. */
 function prepare(exec: CommandExecution, attempt: number): Prepared {
   const { command, target, context } = exec;
-  const inputs: Record<string, ScalarValue> | undefined = command.library ? resolveInputs(command.library, makeResolver(context, { target })) : undefined;
+  const callerScope = makeResolver(context, { target });
+  const inputs: Record<string, ScalarValue> | undefined = command.library ? libraryInputs(command.library, (template) => substituteText(template, callerScope)) : undefined;
   const resolve = makeResolver(context, { target, inputs });
   const env: Record<string, string> = { ...exec.baseEnv };
   for (const [key, value] of Object.entries(command.env)) env[key] = substituteText(value, resolve);
@@ -92,7 +93,7 @@ export async function runCommand(exec: CommandExecution): Promise<CommandOutcome
       prepared = prepare(exec, attempt);
     } catch (error) {
       if (!(error instanceof EvaluationError || error instanceof StepwiseError)) throw error;
-      const hint = error instanceof EvaluationError && error.hint ? ` (hint: ${error.hint})` : '';
+      const hint = error.hint ? ` (hint: ${exec.redactor.mask(error.hint)})` : '';
       // Retrying cannot make a missing value appear: fail at once.
       return failure(`${exec.label}: ${exec.redactor.mask(error.message)}${hint}`, attempt, started);
     }
