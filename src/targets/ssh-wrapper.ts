@@ -62,8 +62,9 @@ export function buildPayload(input: WrapperInput): Buffer {
 // - fd 3 keeps the channel's stdin for the watcher; everything else gets /dev/null.
 // - the step runs in the foreground, not as `cmd &`: sh makes background jobs ignore
 //   SIGINT and SIGQUIT, and a step must start with default signal dispositions.
-// - it runs under setsid so its whole tree shares one process group we can kill; a tiny
-//   `sh -c` writes that group's id (its own pid, kept through the execs) to a file.
+// - it runs under setsid so its whole tree shares one process group we can kill; its pid
+//   (kept through the execs) is that group's id, read from /proc/self/stat by the subshell
+//   itself (no extra process), or written by a tiny `sh -c` where there is no /proc.
 // - the watcher blocks in the `read` builtin (no child to orphan) until stdin EOF,
 //   then TERMs the group, waits up to the grace period, and KILLs what is left.
 // - while the step runs the wrapper's own stderr is /dev/null: sh prints job notices
@@ -74,7 +75,8 @@ export function buildPayload(input: WrapperInput): Buffer {
 //   break the wrapper (the step's own commands do use it).
 // - `${'$'}` in this template stands for a literal dollar sign where sh expands `${...}`.
 // - processes are the cost of a step (each fork+exec shows under load), so the common
-//   path spawns only head, mktemp, sh+setsid+shell and rm; wc runs only for non-empty outputs.
+//   path spawns only head, mktemp, setsid+shell and rm: PATH lookups are done with
+//   builtins, and wc runs only for non-empty outputs.
 // - the trailer (marker, exit status, killed flag, byte count, outputs) goes to stderr
 //   after the step, so one ssh round trip carries the step and its outputs.
 const WRAPPER_BODY = String.raw`
@@ -112,13 +114,27 @@ case $__sw_shell in
   *) set -- $__sw_shell ;;
 esac
 set +f
-__sw_bin=$(command -v "$1" 2>/dev/null) || {
+__sw_which() {
+  __sw_found=
+  case $1 in */*) __sw_found=$1; return 0 ;; esac
+  __sw_ifs=$IFS
+  IFS=:
+  set -f
+  for __sw_dir in $PATH; do
+    if [ -f "$__sw_dir/$1" ] && [ -x "$__sw_dir/$1" ]; then __sw_found=$__sw_dir/$1; break; fi
+  done
+  IFS=$__sw_ifs
+  set +f
+  [ -n "$__sw_found" ]
+}
+__sw_which "$1" || {
   printf 'stepwise: %s not found on the remote host (PATH=%s); set the step'"'"'s shell: to one it has\n' "$1" "$PATH" >&2
   __sw_report 127
 }
 shift
-set -- "$__sw_bin" "$@"
-__sw_setsid=$(command -v setsid 2>/dev/null)
+set -- "$__sw_found" "$@"
+__sw_setsid=
+if __sw_which setsid; then __sw_setsid=$__sw_found; fi
 {
   while read -r __sw_line <&3; do :; done
   : >"$__sw_d/killed"
@@ -148,6 +164,10 @@ exec 4>&2 2>/dev/null
   fi
   __sw_env
   export STEPWISE_OUTPUT="$__sw_d/output"
+  if read -r __sw_pid __sw_rest </proc/self/stat 2>/dev/null; then
+    printf %s "$__sw_pid" >"$__sw_d/pid"
+    exec $__sw_setsid "$@" "$__sw_d/script"
+  fi
   exec /bin/sh -c 'printf %s "$$" >"$0" && exec "$@"' "$__sw_d/pid" $__sw_setsid "$@" "$__sw_d/script"
 ) </dev/null 3<&- 2>&4 4>&-
 __sw_rc=$?

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransportError } from '../../src/errors/stepwise-error.js';
 import { SshExecutor } from '../../src/targets/ssh-executor.js';
 import { exitArgs } from '../../src/targets/ssh-args.js';
-import { sshdAvailable, sshRequest, startSshd, TEST_USER, userProcesses, type RunningSshd } from '../helpers/sshd.js';
+import { sshdAvailable, sshRequest, startSshd, userProcesses, type RunningSshd } from '../helpers/sshd.js';
 
 const suite = sshdAvailable() ? describe : describe.skip;
 
@@ -14,11 +15,12 @@ async function leftovers(needle: string): Promise<string[]> {
   return userProcesses(needle);
 }
 
-/** The wrapper's temporary directories of the test user still present after a (bounded) wait. */
-async function remoteTempDirs(): Promise<string[]> {
-  const list = async () => (await execa('find', ['/tmp', '-maxdepth', '1', '-name', 'stepwise.*', '-user', TEST_USER])).stdout.split('\n').filter(Boolean);
-  for (let i = 0; i < 100 && (await list()).length > 0; i++) await sleep(100);
-  return list();
+/** Whether the wrapper's temporary directory (from `$STEPWISE_OUTPUT` printed by the step) is gone, after a bounded wait. */
+async function tempDirGone(stdout: string): Promise<boolean> {
+  const dir = /(\/\S*stepwise\.[^/\s]+)\/output/.exec(stdout)?.[1];
+  expect(dir).toBeDefined();
+  for (let i = 0; i < 100 && existsSync(dir!); i++) await sleep(100);
+  return !existsSync(dir!);
 }
 
 /** Aborts once the script has printed `ready` (so the tree is really running), plus `afterMs`. */
@@ -53,13 +55,16 @@ suite('SshExecutor: killing the remote process tree', () => {
 
   it('a script that ignores SIGTERM is SIGKILLed after killGraceMs', async () => {
     const controller = new AbortController();
-    const { request } = sshRequest(host(), "trap '' TERM\nsleep 302 &\necho ready\nsleep 302; wait", {
-      signal: controller.signal, killGraceMs: 500, onOutput: abortWhenReady(controller, 200),
+    let stdout = '';
+    const abort = abortWhenReady(controller, 200);
+    const { request } = sshRequest(host(), "trap '' TERM\nsleep 302 &\necho \"ready $STEPWISE_OUTPUT\"\nsleep 302; wait", {
+      signal: controller.signal, killGraceMs: 500,
+      onOutput: (stream, chunk) => { stdout += chunk.toString(); abort(stream, chunk); },
     });
     const result = await executor.exec(request);
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
     expect(await leftovers('sleep 302')).toEqual([]);
-    expect(await remoteTempDirs()).toEqual([]);
+    expect(await tempDirGone(stdout)).toBe(true);
   });
 
   it('an already aborted signal runs nothing', async () => {
@@ -75,8 +80,10 @@ suite('SshExecutor: killing the remote process tree', () => {
     const probe = sshRequest(host(), 'true');
     await executor.exec(probe.request);
     const socket = `${executor.controlDir}/m0`;
-    const { request } = sshRequest(host(), 'sleep 303 &\necho ready\nsleep 303; wait', {
+    let stdout = '';
+    const { request } = sshRequest(host(), 'sleep 303 &\necho "ready $STEPWISE_OUTPUT"\nsleep 303; wait', {
       onOutput: (stream, chunk) => {
+        stdout += chunk.toString();
         // Killing the master drops the TCP connection under the running step.
         if (stream === 'stdout' && chunk.toString().includes('ready')) void execa('ssh', exitArgs(host(), socket), { reject: false });
       },
@@ -86,7 +93,7 @@ suite('SshExecutor: killing the remote process tree', () => {
     expect(error).toMatchObject({ host: 'web-1', reason: 'connection-lost' });
     expect(await leftovers('sleep 303')).toEqual([]);
     // The wrapper still removed its temporary directory although nobody was listening.
-    expect(await remoteTempDirs()).toEqual([]);
+    expect(await tempDirGone(stdout)).toBe(true);
     // The next step starts a fresh master.
     const again = sshRequest(host(), 'echo back');
     expect((await executor.exec(again.request)).exitCode).toBe(0);
