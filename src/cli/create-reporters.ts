@@ -5,7 +5,8 @@
  */
 import type { LiveView } from '../reporters/listr-reporter.js';
 import type { Reporter } from '../reporters/reporter.js';
-import { createJsonReporter } from '../reporters/json-reporter.js';
+import { createJsonReporter, type TextWriter } from '../reporters/json-reporter.js';
+import { hasControlCodes, sanitize } from '../reporters/listr-style.js';
 import { createPlainReporter } from '../reporters/plain-reporter.js';
 import { writeStderr, writeStdout } from './output.js';
 import type { RunArgs } from './run-args.js';
@@ -28,8 +29,16 @@ export function liveView(): LiveView | undefined {
   return activeView;
 }
 
+/**
+ * Plain lines carry no colour or cursor codes (SPEC §7), not even those a step printed:
+ * cron mail and log files show them as garbage. The step's log file keeps the raw bytes.
+ */
+export function withoutEscapes(write: TextWriter): TextWriter {
+  return (text) => write(hasControlCodes(text) ? sanitize(text) : text);
+}
+
 export async function createReporters(args: RunArgs): Promise<Reporter[]> {
-  if (args.json) return [createJsonReporter(writeStdout), createPlainReporter(writeStderr, { quiet: true })];
+  if (args.json) return [createJsonReporter(writeStdout), createPlainReporter(withoutEscapes(writeStderr), { quiet: true })];
   // A dumb terminal cannot move the cursor; --quiet asks for the few lines of the plain view.
   if (isInteractiveTerminal() && process.env.TERM !== 'dumb' && !args.quiet) {
     // Imported only here: cron and CI never load listr2.
@@ -37,5 +46,5 @@ export async function createReporters(args: RunArgs): Promise<Reporter[]> {
     activeView = createListrReporter({ stream: process.stdout, color: colorWanted() });
     return [activeView];
   }
-  return [createPlainReporter(writeStdout, { quiet: args.quiet ?? false })];
+  return [createPlainReporter(withoutEscapes(writeStdout), { quiet: args.quiet ?? false })];
 }

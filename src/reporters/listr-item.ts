@@ -69,6 +69,7 @@ export class LiveItem {
   readonly hosts = new Map<string, HostProgress>();
   result: StepFinishedEvent | RollbackFinishedEvent | undefined;
   private readonly stopped = new Latch();
+  private batched = false;
 
   constructor(readonly init: ItemInit) {
     this.startedAt = init.now ?? Date.now();
@@ -93,12 +94,18 @@ export class LiveItem {
     for (const host of this.hosts.values()) host.finish();
   }
 
-  /** Marks hosts of a batch as running and earlier running hosts as done (a batch only starts after the last succeeded). */
+  /** Marks hosts of a batch as running and those of the batch before as done (a batch only starts after the last succeeded). */
   startBatch(targets: string[]): void {
+    const first = !this.batched;
+    this.batched = true;
     for (const host of this.hosts.values()) {
       if (host.state !== 'running') continue;
-      host.passed = true;
-      host.finish();
+      // Before the first batch every host was assumed to start at once; they only wait.
+      if (first) host.state = 'waiting';
+      else {
+        host.passed = true;
+        host.finish();
+      }
     }
     for (const target of targets) {
       const host = this.hosts.get(target);

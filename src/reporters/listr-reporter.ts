@@ -43,7 +43,7 @@ export function createListrReporter(options: ListrReporterOptions): LiveView {
   const config = { stream, errorStream: options.errorStream ?? process.stderr, style, refreshMs: options.refreshMs ?? 150 };
   const tailLines = options.outputLines ?? 5;
   const items = new Map<string, LiveItem>();
-  const facts: RunFacts = { runbook: '', mode: 'run', rollbacks: 0, succeeded: 0, resumed: false };
+  const facts: RunFacts = { runbook: '', mode: 'run', rollbacks: 0, started: 0, resumed: false };
   let chain: Promise<void> = Promise.resolve();
   let live = true;
   let section: 'steps' | 'rollback' | 'finally' = 'steps';
@@ -81,7 +81,7 @@ export function createListrReporter(options: ListrReporterOptions): LiveView {
     const item = items.get(itemKey(e.phase, e.stepId));
     items.delete(itemKey(e.phase, e.stepId));
     item?.finish(e);
-    if (e.phase === 'run' && e.status === 'succeeded') facts.succeeded++;
+    if (e.phase === 'run' && e.status !== 'skipped') facts.started++;
     print(stepResultLines(e, item, style, indent()));
   };
 

@@ -47,6 +47,12 @@ const ANSI = /\u001b\[[0-9;?]*[A-Za-z]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g;
 
+/** True when the text holds an escape sequence or a control character (tab and newline aside). */
+export function hasControlCodes(text: string): boolean {
+  CONTROL.lastIndex = 0;
+  return CONTROL.test(text);
+}
+
 /** Removes escape sequences and control characters, so text from a runbook or a step cannot drive the terminal. */
 export function sanitize(text: string): string {
   return text.replace(ANSI, '').replace(CONTROL, '');

@@ -13,8 +13,8 @@ export interface RunFacts {
   mode: 'run' | 'rollback';
   /** Rollbacks started in this invocation (compensation ran, at least partly). */
   rollbacks: number;
-  /** Steps of the run phase that succeeded in this invocation. */
-  succeeded: number;
+  /** Steps of the run phase that started in this invocation (a failed one may have half-applied). */
+  started: number;
   /** This invocation continued an earlier one (resume). */
   resumed: boolean;
 }
@@ -45,7 +45,7 @@ function advice(e: RunFinishedEvent, facts: RunFacts): Array<[string, string]> {
   const halted = (e.status === 'failed' || e.status === 'cancelled') && facts.rollbacks === 0 && facts.mode === 'run';
   if (halted) {
     tips.push([`stepwise resume ${id}`, 'continue from the first step that did not succeed']);
-    if (facts.succeeded > 0 || facts.resumed) tips.push([`stepwise rollback ${id}`, 'undo the completed steps instead']);
+    if (facts.started > 0 || facts.resumed) tips.push([`stepwise rollback ${id}`, 'undo what was done instead']);
   }
   tips.push([`stepwise show ${id}`, 'every step, attempt and exit code']);
   return tips;

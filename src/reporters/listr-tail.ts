@@ -7,8 +7,7 @@ import { sanitize } from './listr-style.js';
 
 export class OutputTail {
   private readonly lines: string[] = [];
-  private changed = false;
-  /** Every line ever pushed, for "… N more lines" style notes. */
+  /** Every line ever pushed (the rest went only to the log files). */
   total = 0;
 
   constructor(
@@ -28,18 +27,10 @@ export class OutputTail {
       this.lines.push(clean.length > this.maxLineLength ? `${clean.slice(0, this.maxLineLength - 1)}…` : clean);
     }
     if (this.lines.length > this.size) this.lines.splice(0, this.lines.length - this.size);
-    if (lines.length > 0) this.changed = true;
   }
 
   /** The kept lines, oldest first. */
   get text(): string[] {
     return [...this.lines];
-  }
-
-  /** True once since the last call if something arrived (drives throttled redraws). */
-  takeChanged(): boolean {
-    const was = this.changed;
-    this.changed = false;
-    return was;
   }
 }

@@ -30,13 +30,16 @@ export function renderInline(text: string, style: Style): string {
         const code = part.replace(/^`+\s?|\s?`+$/g, '');
         return style.color ? style.cyan(code) : `\`${code}\``;
       }
+      // Escaped characters are set aside so no rule below can take them as markup.
+      const escaped: string[] = [];
       return part
+        .replace(/\\([\\`*_{}[\]()#+\-.!>])/g, (_m, char: string) => `\uE000${escaped.push(char) - 1}\uE001`)
         .replace(/<((?:https?|mailto):[^>\s]+)>/g, (_m, url: string) => style.underline(url))
         .replace(/!?\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_m, label: string, url: string) => (label === url || label === '' ? style.underline(url) : `${style.underline(label)} (${url})`))
         .replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, (_m, _d, inner: string) => style.bold(inner))
         .replace(/(^|[^\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?!\w)/g, (_m, before: string, inner: string) => before + style.italic(inner))
         .replace(/(^|[^\w_])_(?=\S)([^_]+?)(?<=\S)_(?!\w)/g, (_m, before: string, inner: string) => before + style.italic(inner))
-        .replace(/\\([\\`*_{}[\]()#+\-.!>])/g, '$1');
+        .replace(/\uE000(\d+)\uE001/g, (_m, index: string) => escaped[Number(index)] ?? '');
     })
     .join('');
 }

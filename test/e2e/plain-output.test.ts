@@ -96,6 +96,15 @@ describe('plain output (not a terminal)', () => {
     );
   });
 
+  it('strips the colour and cursor codes a step itself prints (its log file keeps them)', async () => {
+    const ws = workspace();
+    const file = ws.write('colourful.yaml', "name: colourful\nsteps:\n  - id: ls\n    run: printf '\\033[31mred\\033[0m \\033[2Kdone\\n'\n");
+    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ls \| red done\n/);
+    expect(result.stdout + result.stderr).not.toMatch(ESCAPE);
+  });
+
   it('--quiet prints only failures and the summary', async () => {
     const ws = workspace();
     const file = ws.write('nightly.yaml', NIGHTLY);

@@ -100,7 +100,7 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
     const id = /run (\d{8}T\S+)/.exec(text)?.[1] ?? '';
     expect(text).toContain('halt failed and halted (not rolled back)');
     expect(text).toMatch(new RegExp(`stepwise resume ${id.replace(/\./g, '\\.')}\\s+continue from the first step that did not succeed`));
-    expect(text).toMatch(new RegExp(`stepwise rollback ${id.replace(/\./g, '\\.')}\\s+undo the completed steps instead`));
+    expect(text).toMatch(new RegExp(`stepwise rollback ${id.replace(/\./g, '\\.')}\\s+undo what was done instead`));
   });
 
   it('a succeeding run ends with its status, duration and run id', async () => {
