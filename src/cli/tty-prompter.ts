@@ -10,7 +10,7 @@ import type { FailureChoice, Prompter, StepGateAnswer } from '../engine/prompter
 import { StepwiseError, UsageError } from '../errors/stepwise-error.js';
 import { createStyle, sanitize, type Style } from '../reporters/listr-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
-import type { Step } from '../runbook/model.js';
+import type { Runbook, Step } from '../runbook/model.js';
 import { colorWanted, liveView } from './create-reporters.js';
 import type { RunArgs } from './run-args.js';
 
@@ -102,9 +102,16 @@ async function show(text: string): Promise<void> {
   process.stderr.write(text);
 }
 
+/** The runbook's own description, shown once before the first `--step` question. */
+function runbookHeader(runbook: Pick<Runbook, 'name' | 'description'>, style: Style): string {
+  const text = runbook.description ? `\n${renderMarkdown(runbook.description, { color: style.color, width: (process.stderr.columns ?? 80) - 2, indent: '  ' })}` : '';
+  return `\n${style.bold(sanitize(runbook.name))}${text}\n`;
+}
+
 /** The prompter for a terminal; create it only when {@link canPrompt} holds. */
-export function createTtyPrompter(): Prompter {
+export function createTtyPrompter(options: { runbook?: Pick<Runbook, 'name' | 'description'> } = {}): Prompter {
   const style = createStyle(colorWanted() && Boolean(process.stderr.isTTY));
+  let introduced = options.runbook === undefined;
   return {
     confirm: async (step, question) => {
       await show(stepHeader(step, style));
@@ -116,7 +123,9 @@ export function createTtyPrompter(): Prompter {
       return answer === 'yes';
     },
     beforeStep: async (step): Promise<StepGateAnswer> => {
-      await show(stepHeader(step, style));
+      const intro = introduced || !options.runbook ? '' : runbookHeader(options.runbook, style);
+      introduced = true;
+      await show(intro + stepHeader(step, style));
       const answer = await choose(style, 'Run this step?', [
         { value: 'yes', key: 'y', help: 'run it' },
         { value: 'skip', key: 's', help: 'skip it and go on' },

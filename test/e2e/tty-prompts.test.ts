@@ -73,6 +73,7 @@ describe('prompts on a terminal', () => {
       'steps.yaml',
       [
         'name: stepper',
+        'description: Walks through **three** steps.',
         'steps:',
         '  - id: one',
         '    name: First',
@@ -91,6 +92,7 @@ describe('prompts on a terminal', () => {
     );
     const run = runInPty(['run', file, '--step', '--state-dir', ws.stateDir], { cwd: ws.dir, env: { NO_COLOR: '1' } });
     await run.waitFor(/▶ one \(First\)[\s\S]*Run this step\? \[y yes \/ s skip \/ q quit\]/);
+    expect(run.raw).toContain('Walks through three steps.');
     expect(run.raw).toContain('Why it matters');
     expect(run.raw).toContain('Creates one; see `one.txt`.');
     expect(run.raw).toMatch(/- quick/);
