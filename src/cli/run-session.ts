@@ -61,7 +61,7 @@ export async function runSession(input: SessionInput): Promise<number> {
     reporters = new Multiplexer([...(await createReporters(args))], (m) => writeStderr(`stepwise: ${m}\n`));
     const sinks = [journal.onEvent, reporters.onEvent];
     const executors = await createExecutors(runbook, input.runId);
-    const prompter = canPrompt() ? createTtyPrompter() : undefined;
+    const prompter = canPrompt() ? createTtyPrompter({ runbook }) : undefined;
     try {
       const options: EngineOptions = {
         runbook,
