@@ -67,6 +67,18 @@ describe('prompts on a terminal', () => {
     expect(text).toContain('--yes');
   });
 
+  it('on a terminal whose stdin is not one, gates fail at once and --step is refused', async () => {
+    const ws = workspace();
+    const file = ws.write('gated.yaml', GATED);
+    const gate = await runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir, stdinNull: true }).done;
+    expect(gate.code).toBe(1);
+    expect(gate.screen).toContain('step "go-live" asks "Switch traffic now?" but there is no terminal to answer (hint: run it on a terminal, or pass --yes to answer yes)');
+    expect(existsSync(join(ws.dir, 'undone'))).toBe(true);
+    const step = await runInPty(['run', file, '--step', '--state-dir', ws.stateDir], { cwd: ws.dir, stdinNull: true }).done;
+    expect(step.code).toBe(2);
+    expect(step.screen).toContain('--step asks questions on a terminal, but stdin is not a terminal; nothing was run');
+  });
+
   it('--step: shows each step with its rendered description; yes runs, skip skips, quit stops', async () => {
     const ws = workspace();
     const file = ws.write(

@@ -75,12 +75,14 @@ export interface PtyOptions {
   env?: NodeJS.ProcessEnv;
   columns?: number;
   rows?: number;
+  /** Give the CLI /dev/null as stdin instead of the terminal (stdout and stderr stay a TTY). */
+  stdinNull?: boolean;
 }
 
 /** Starts `stepwise ARGS...` on a pseudo-terminal. */
 export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the e2e tests`);
-  const command = `stty cols ${options.columns ?? 100} rows ${options.rows ?? 40} 2>/dev/null; exec ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}`;
+  const command = `stty cols ${options.columns ?? 100} rows ${options.rows ?? 40} 2>/dev/null; exec ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}${options.stdinNull ? ' </dev/null' : ''}`;
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '', TERM: 'xterm-256color', ...options.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
