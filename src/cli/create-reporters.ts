@@ -37,6 +37,7 @@ export function withoutEscapes(write: TextWriter): TextWriter {
   return (text) => write(hasControlCodes(text) ? sanitize(text) : text);
 }
 
+/** The reporters for this invocation, by output mode and terminal. */
 export async function createReporters(args: RunArgs): Promise<Reporter[]> {
   if (args.json) return [createJsonReporter(writeStdout), createPlainReporter(withoutEscapes(writeStderr), { quiet: true })];
   // A dumb terminal cannot move the cursor; --quiet asks for the few lines of the plain view.

@@ -8,6 +8,7 @@ import type { Runbook, ScalarValue, Step } from '../runbook/model.js';
 import type { PlanResolver } from './plan-resolve.js';
 import { stepPlan, type StepPlanContext } from './plan-step.js';
 
+/** Everything the plan text is made of. */
 export interface PlanInput {
   runbook: Runbook;
   params: Record<string, ScalarValue>;

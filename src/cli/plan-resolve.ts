@@ -29,6 +29,7 @@ export interface ResolvedCommand {
 /** The outcome of a `when:` now: true, false, or only known at run time. */
 export type ConditionNow = { value: true | false | 'run time'; error?: undefined } | { value?: undefined; error: string };
 
+/** Resolves templates of one runbook for display. */
 export class PlanResolver {
   private readonly context: RunContext;
   private readonly secretParams: Set<string>;

@@ -6,6 +6,7 @@ import type { RollbackFinishedEvent, StepFinishedEvent } from '../engine/events.
 import { formatDuration } from '../engine/format-duration.js';
 import { OutputTail } from './listr-tail.js';
 
+/** Which section a live item belongs to. */
 export type ItemKind = 'step' | 'finally' | 'rollback';
 
 /** A promise with its resolve function, settled once. */
@@ -47,6 +48,7 @@ export class HostProgress {
   }
 }
 
+/** What a live item is told when it starts. */
 export interface ItemInit {
   kind: ItemKind;
   stepId: string;
@@ -59,6 +61,7 @@ export interface ItemInit {
   now?: number;
 }
 
+/** A running step or rollback as the live view sees it. */
 export class LiveItem {
   readonly startedAt: number;
   attempt = 1;

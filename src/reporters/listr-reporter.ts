@@ -13,6 +13,7 @@ import { createStyle, sanitize, type Style } from './listr-style.js';
 import { summaryLines, type RunFacts } from './listr-summary.js';
 import type { Reporter } from './reporter.js';
 
+/** Where and how the live view draws. */
 export interface ListrReporterOptions {
   /** The terminal to draw on (the CLI picks this view only for a TTY). */
   stream: NodeJS.WriteStream;

@@ -18,6 +18,7 @@ class LiveRenderer extends DefaultRenderer {
 
 type Wrapper = ListrTaskWrapper<unknown, typeof LiveRenderer, typeof LiveRenderer>;
 
+/** What drawing one item needs. */
 export interface SessionConfig {
   /** The terminal to draw on. */
   stream: NodeJS.WriteStream;

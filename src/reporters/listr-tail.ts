@@ -5,6 +5,7 @@
  */
 import { sanitize } from './listr-style.js';
 
+/** A bounded tail of output lines. */
 export class OutputTail {
   private readonly lines: string[] = [];
   /** Every line ever pushed (the rest went only to the log files). */

@@ -6,6 +6,7 @@
  */
 import { createStyle, sanitize, visibleLength, type Style } from './listr-style.js';
 
+/** How to render: colour, width and indent. */
 export interface MarkdownOptions {
   color: boolean;
   /** Columns to wrap paragraphs to (default 80). */

@@ -59,6 +59,7 @@ function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A CLI running on a pseudo-terminal. */
 export interface PtyRun {
   /** Everything the terminal received so far, escape codes included. */
   readonly raw: string;
@@ -70,6 +71,7 @@ export interface PtyRun {
   readonly done: Promise<{ code: number | null; raw: string; text: string; screen: string }>;
 }
 
+/** Where and how to run it. */
 export interface PtyOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
