@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startHttpServer } from '../helpers/http-server.js';
 import { oneStep, runRunbook, scratch } from './steps-harness.js';
 
 const FAKE_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/library/bin');
@@ -162,6 +163,21 @@ describe('systemd-restart (fake systemctl on PATH: no systemd in this container)
     const run = await runRunbook(unit.dir, oneStep('systemd-restart', { unit: 'orders', stable: 1 }), { env: unit.env });
     expect(run.code).toBe(1);
     expect(run.log('step')).toContain('changed main PID');
+  });
+
+  it('with health_url, waits until the service also answers healthy over HTTP', async () => {
+    const http = await startHttpServer({ '/health': (_req, hit) => (hit < 3 ? { status: 503 } : { status: 200, body: 'ok ready' }), '/sick': { status: 500 } });
+    try {
+      const unit = fake('ok');
+      const healthy = await runRunbook(unit.dir, oneStep('systemd-restart', { unit: 'web', stable: 0, health_url: http.url('/health'), health_contains: 'ready' }), { env: unit.env });
+      expect(healthy.code).toBe(0);
+      expect(healthy.log('step')).toContain(`${http.url('/health')} answers 200`);
+      const sick = await runRunbook(unit.dir, oneStep('systemd-restart', { unit: 'web', stable: 0, health_url: http.url('/sick'), health_timeout: 2 }), { env: unit.env });
+      expect(sick.code).toBe(1);
+      expect(sick.log('step')).toContain('did not answer healthy within 2s (last status 500)');
+    } finally {
+      await http.close();
+    }
   });
 
   it('refuses a unit name with shell syntax in it (given through a param) before running anything', async () => {
