@@ -71,6 +71,9 @@ export function buildPayload(input: WrapperInput): Buffer {
 //   such as "Killed" there, which would pollute the step's stderr or, on a dropped
 //   connection, die of SIGPIPE before the EXIT trap removes the temporary directory.
 // - SIGPIPE is ignored only after the step, for the same reason.
+// - when the step's main process has exited, what it left in its process group is ended
+//   (TERM, then KILL after the grace period), as for a local step: a leftover would keep
+//   the channel's stdout open and hang the step; daemons detach with their own setsid.
 // - the interpreter, setsid and sh are found before the step's env is applied: a step's PATH must not
 //   break the wrapper (the step's own commands do use it).
 // - `${'$'}` in this template stands for a literal dollar sign where sh expands `${...}`.
@@ -171,6 +174,17 @@ exec 4>&2 2>/dev/null
   exec /bin/sh -c 'printf %s "$$" >"$0" && exec "$@"' "$__sw_d/pid" $__sw_setsid "$@" "$__sw_d/script"
 ) </dev/null 3<&- 2>&4 4>&-
 __sw_rc=$?
+__sw_pg=
+if [ -n "$__sw_setsid" ] && [ ! -e "$__sw_d/killed" ]; then read -r __sw_pg <"$__sw_d/pid"; fi
+if [ -n "$__sw_pg" ] && kill -0 -"$__sw_pg"; then
+  kill -TERM -"$__sw_pg"
+  __sw_i=0
+  while [ "$__sw_i" -lt "$__sw_ticks" ] && kill -0 -"$__sw_pg"; do
+    sleep 0.1
+    __sw_i=$((__sw_i + 1))
+  done
+  kill -KILL -"$__sw_pg"
+fi
 trap '' PIPE
 exec 2>&4 4>&-
 if [ -e "$__sw_d/killed" ]; then wait "$__sw_w"; else kill "$__sw_w" 2>/dev/null; fi

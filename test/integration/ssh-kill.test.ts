@@ -53,6 +53,15 @@ suite('SshExecutor: killing the remote process tree', () => {
     expect(await leftovers('sleep 301')).toEqual([]);
   });
 
+  it('what a finished step left running in its process group ends with it; setsid daemons do not', async () => {
+    const { request } = sshRequest(host(), 'sleep 304 &\nsetsid sleep 305 >/dev/null 2>&1 </dev/null &\nsleep 0.2\necho done');
+    const result = await executor.exec(request);
+    expect(result.exitCode).toBe(0);
+    expect(await leftovers('sleep 304')).toEqual([]);
+    expect(userProcesses('sleep 305')).toHaveLength(1);
+    await execa('pkill', ['-f', 'sleep 305'], { reject: false });
+  });
+
   it('a script that ignores SIGTERM is SIGKILLed after killGraceMs', async () => {
     const controller = new AbortController();
     let stdout = '';
