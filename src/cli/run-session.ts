@@ -3,6 +3,7 @@
  * journal every event, render, handle signals, run the engine, release everything.
  */
 import { runEngine, type EngineOptions } from '../engine/engine.js';
+import type { EventSink } from '../engine/events.js';
 import type { PriorRunState } from '../engine/prior-run.js';
 import { parseDuration } from '../runbook/durations.js';
 import type { Runbook, ScalarValue } from '../runbook/model.js';
@@ -44,22 +45,32 @@ export async function runSession(input: SessionInput): Promise<number> {
   const { runbook, args } = input;
   // --step / --interactive with nobody to answer: refuse before the lock (exit 2), never run unasked.
   checkPromptsPossible(args);
-  const signals = watchSignals((message) => writeStderr(`stepwise: ${message}\n`));
+  // Notices (signals, lock takeover) go through the sinks once they exist, so the live view
+  // prints them cleanly and the journal keeps them; before that they wait, or go to stderr.
+  let deliver: EventSink | undefined;
+  const waiting: string[] = [];
+  const notice = (message: string) => {
+    if (deliver) deliver({ type: 'run.notice', level: 'warn', message, time: new Date().toISOString(), runId: input.runId });
+    else waiting.push(message);
+  };
+  const signals = watchSignals(notice);
   let lock: HeldLock | undefined;
   let journal: JournalWriter | undefined;
   let reporters: Multiplexer | undefined;
-  const notices: string[] = [];
   try {
     lock = await acquireLock(input.state, runbook.lock, {
       runId: input.runId,
       waitMs: waitLockMs(args.waitLock),
       signal: signals.cancel,
       onTakeover: (stale) =>
-        notices.push(stale ? `took over lock "${runbook.lock}" from run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)` : `took over lock "${runbook.lock}" (unreadable lock file)`),
+        notice(stale ? `took over lock "${runbook.lock}" from run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)` : `took over lock "${runbook.lock}" (unreadable lock file)`),
     });
     journal = input.openJournal();
     reporters = new Multiplexer([...(await createReporters(args))], (m) => writeStderr(`stepwise: ${m}\n`));
     const sinks = [journal.onEvent, reporters.onEvent];
+    const onEvent: EventSink = (event) => {
+      for (const sink of sinks) sink(event);
+    };
     const executors = await createExecutors(runbook, input.runId);
     const prompter = canPrompt() ? createTtyPrompter({ runbook }) : undefined;
     try {
@@ -69,9 +80,7 @@ export async function runSession(input: SessionInput): Promise<number> {
         params: input.params,
         secrets: input.secrets,
         executorFor: executors.provider,
-        onEvent: (event) => {
-          for (const sink of sinks) sink(event);
-        },
+        onEvent,
         cancel: signals.cancel,
         hardStop: signals.hardStop,
         noRollback: args.rollback === false,
@@ -87,13 +96,16 @@ export async function runSession(input: SessionInput): Promise<number> {
         ...(args.only ? { only: args.only.split(',').map((s) => s.trim()) } : {}),
         ...(args.limit ? { limit: args.limit } : {}),
       };
-      for (const message of notices) options.onEvent({ type: 'run.notice', level: 'warn', message, time: new Date().toISOString(), runId: input.runId });
+      deliver = onEvent;
+      for (const message of waiting.splice(0)) notice(message);
       const outcome = await runEngine(options);
       return outcome.exitCode;
     } finally {
       await executors.close();
     }
   } finally {
+    deliver = undefined;
+    for (const message of waiting) writeStderr(`stepwise: ${message}\n`);
     signals.dispose();
     journal?.close();
     lock?.release();

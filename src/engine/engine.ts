@@ -163,6 +163,8 @@ class Engine {
       if (done.has(step.id) || !this.selected(step)) continue;
       if (this.cancel.aborted) return this.halt('cancelled', 'interrupted before step ' + step.id);
       const outcome = await this.runStepWithChoices(step, 'run');
+      // A signal at the prompt is still a signal (compensate); an operator's quit is not.
+      if (outcome === 'quit' && this.cancel.aborted) return this.halt('cancelled', `interrupted before step "${step.id}"`);
       if (outcome === 'quit') return this.halt('cancelled', `stopped by the operator before step "${step.id}"`, false);
       if (outcome.status === 'succeeded' || outcome.status === 'skipped' || outcome.tolerated) continue;
       if (outcome.cancelled || this.cancel.aborted) return this.halt('cancelled', outcome.error);

@@ -7,6 +7,9 @@ import { formatDuration } from '../engine/format-duration.js';
 import type { TextWriter } from './json-reporter.js';
 import type { Reporter } from './reporter.js';
 
+/** Lines of a failed step's stdout that `--quiet` still prints. */
+const QUIET_TAIL_LINES = 10;
+
 export interface PlainOptions {
   /** `--quiet`: only failures and the summary. */
   quiet?: boolean;
@@ -42,7 +45,18 @@ export function createPlainReporter(write: TextWriter, options: PlainOptions = {
       write(text);
     },
     onStepRetry: (e) => line(e, `step ${e.stepId}${e.host ? ` @${e.host}` : ''} attempt ${e.attempt}/${e.maxAttempts} failed (${e.error}); retrying in ${formatDuration(e.delayMs)}`),
-    onStepEnd: (e) => (!quiet || (e.status !== 'succeeded' && e.status !== 'skipped')) && line(e, stepEnd(e)),
+    onStepEnd: (e) => {
+      const failed = e.status !== 'succeeded' && e.status !== 'skipped';
+      if (quiet && !failed) return;
+      line(e, stepEnd(e));
+      // --quiet showed none of the output: give cron mail the last lines and where the rest is.
+      if (quiet && failed && !e.continueOnError) {
+        const tail = (e.stdoutTail ?? '').split('\n').filter(Boolean).slice(-QUIET_TAIL_LINES);
+        let text = '';
+        for (const l of tail) text += `${e.time} ${e.stepId} | ${l}\n`;
+        write(`${text}${e.time} full output: stepwise logs ${e.runId} ${e.stepId}\n`);
+      }
+    },
     onRollbackBegin: (e) => !quiet && line(e, `rollback of ${e.stepId} started on ${e.targets.join(', ')}`),
     onRollbackEnd: (e) => (!quiet || e.status !== 'succeeded') && line(e, `rollback of ${e.stepId} ${e.status} in ${formatDuration(e.durationMs)}${e.error ? `: ${e.error}` : ''}`),
     onNotice: (e) => line(e, `${e.level === 'warn' ? 'warning: ' : ''}${e.message}`),

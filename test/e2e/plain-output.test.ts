@@ -114,6 +114,8 @@ describe('plain output (not a terminal)', () => {
       [
         'TIME step check attempt 1/2 failed (step "check" failed with exit code 1); retrying in DUR',
         'TIME step load failed in DUR, exit 4: step "load" failed with exit code 4',
+        'TIME load | loading',
+        'TIME full output: stepwise logs RUN_ID load',
         'TIME run RUN_ID rolledBack in DUR (exit 1): step "load" failed with exit code 4',
         '',
       ].join('\n'),

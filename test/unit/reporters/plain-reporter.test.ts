@@ -69,11 +69,12 @@ describe('plain reporter', () => {
     );
   });
 
-  it('--quiet keeps failures, notices, decisions and the summary only', () => {
+  it('--quiet keeps failures (with their last output lines and where the rest is), notices, decisions and the summary only', () => {
     expect(render(true)).toBe(
       [
         '2026-11-30T03:00:03.000Z step fetch attempt 1/2 failed (step "fetch" failed with exit code 1); retrying in 1.5s',
         '2026-11-30T03:00:08.000Z step restart failed in 812ms, exit 3 [failed on web-1]: step "restart" failed with exit code 3 on web-1',
+        '2026-11-30T03:00:08.000Z full output: stepwise logs 20261130T030000Z-ab12 restart',
         '2026-11-30T03:00:12.000Z operator chose rollback at step restart: web-1 is sick',
         '2026-11-30T03:00:13.000Z warning: took over a stale lock',
         '2026-11-30T03:00:14.000Z run 20261130T030000Z-ab12 rolledBack in 1m05s (exit 1): step "restart" failed with exit code 3 on web-1',
