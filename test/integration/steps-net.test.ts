@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { allCommandLines } from '../helpers/processes.js';
 import { oneStep, runRunbook, scratch } from './steps-harness.js';
 
 /** A port that was free a moment ago: listen on 0, note the port, close. */
@@ -137,6 +138,28 @@ describe('HTTP steps', () => {
     const run = await runRunbook(scratch(), oneStep('notify-webhook', { url: http.url('/hook'), payload }));
     expect(run.code).toBe(0);
     expect(http.requests.filter((r) => r.path === '/hook').at(-1)?.body).toBe(payload);
+  });
+
+  it('a secret in the URL, headers or body never reaches a command line (ps)', async () => {
+    const token = `tok${Math.random().toString(36).slice(2)}`;
+    let leaked: string[] | undefined;
+    // Scanned while the request is in flight: curl is alive at that very moment.
+    const scan = (): { status: number } => {
+      leaked = allCommandLines().filter((line) => line.includes(token));
+      return { status: 200 };
+    };
+    http.route(`/secret/${token}`, scan);
+    const secretParam = { name: 'secret', params: { token: { type: 'string', secret: true, default: token } } };
+    for (const step of [
+      { id: 'req', uses: 'http-request', with: { method: 'POST', url: http.url('/secret/${{ params.token }}'), headers: 'Authorization: Bearer ${{ params.token }}', body: '{"t":"${{ params.token }}"}' } },
+      { id: 'hook', uses: 'notify-webhook', with: { url: http.url('/secret/${{ params.token }}'), message: 'token ${{ params.token }}' } },
+    ]) {
+      leaked = undefined;
+      const run = await runRunbook(scratch(), { ...secretParam, steps: [step] });
+      expect(run.code).toBe(0);
+      expect(leaked).toEqual([]);
+      expect(run.stdout).not.toContain(token);
+    }
   });
 
   it('notify-webhook fails on a non-2xx answer after its retries', async () => {
