@@ -118,9 +118,12 @@ describe('HTTP steps', () => {
     expect(run.log('step')).toContain('boom second line');
   });
 
-  it('http-request accepts status classes and lists', async () => {
+  it('http-request accepts status classes and lists, and HEAD requests', async () => {
     const run = await runRunbook(scratch(), oneStep('http-request', { url: http.url('/always-500'), status: '404,5xx' }));
     expect(run.code).toBe(0);
+    const head = await runRunbook(scratch(), oneStep('http-request', { method: 'HEAD', url: http.url('/echo'), status: '201' }, { timeout: '20s' }));
+    expect(head.code).toBe(0);
+    expect(http.requests.at(-1)?.method).toBe('HEAD');
   });
 
   it('notify-webhook posts the message as a JSON string, escaped', async () => {
