@@ -3,19 +3,12 @@
  * batch in parallel), stopping before the next batch once any host failed (SPEC §3.3).
  */
 import type { Target } from '../runbook/model.js';
-import type { StepStatus, TargetResult } from './events.js';
+import type { TargetResult } from './events.js';
 import { STDOUT_TAIL_BYTES } from './output-collector.js';
 import type { CommandOutcome } from './run-command.js';
 
-export interface StepOutcome {
-  status: Exclude<StepStatus, 'skipped'>;
-  exitCode: number | null;
-  attempt: number;
-  durationMs: number;
-  error?: string;
-  outputs: Record<string, string>;
-  stdoutTail: string;
-  cancelled: boolean;
+/** A step's outcome: its targets' outcomes combined, and each target's result. */
+export interface StepOutcome extends Omit<CommandOutcome, 'transportError'> {
   targets: TargetResult[];
 }
 
