@@ -19,6 +19,8 @@ const RUNBOOK = join(ROOT, 'runbooks/pg-migrate.yaml');
 const FIXTURES = join(ROOT, 'test/fixtures/pg');
 const BASE = ['migrations/0001_create_orders.sql', 'migrations/0002_customer_status.sql', 'migrations/0003_split_names.sql'];
 const describePg = postgresAvailable() ? describe : describe.skip;
+/** Headroom for tests that run the CLI several times on a shared machine (a hang guard, not a speed check). */
+const SLOW = 180_000;
 
 type Event = Record<string, unknown>;
 const finishedOf = (events: Event[], stepId: string) => events.find((e) => e.type === 'step.finished' && e.stepId === stepId && e.phase === 'run');
@@ -81,7 +83,7 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
     expect(finishedOf(events, 'migrate')?.status).toBe('failed');
     expect(events.find((e) => e.type === 'run.finished')?.status).toBe('rolledBack');
     expect(pg.snapshot(db)).toBe(before);
-  });
+  }, SLOW);
 
   it('a failed verification rolls back: the backup is restored, schema and data as before', async () => {
     const { db, args, env } = setup(BASE, ['verify_sql', 'SELECT false']);
@@ -145,7 +147,7 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
       expect(events.filter((e) => e.type === 'step.started').map((e) => e.stepId)).toEqual(['migrate', 'verify', 'keep', 'report', 'where-is-the-backup']);
       expect(finishedOf(events, 'migrate')?.outputs).toMatchObject({ applied: '1,2,3,4', version: '4' });
       exactlyOnce(s.db);
-    });
+    }, SLOW);
 
     it('orphan commits after the runner died; resume finds it applied and finishes, exactly once', async () => {
       const s = setup([...BASE, 'pausable/0004_wait_for_test.sql']);
@@ -166,6 +168,6 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
       expect(migrate?.outputs).toMatchObject({ applied: '1,2,3,4', version: '4' });
       expect(events.filter((e) => e.type === 'step.output' && e.stepId === 'migrate').map((e) => e.line)).toContain('test: 4 version(s) already applied, 0 pending'.replace('test', s.db));
       exactlyOnce(s.db);
-    });
+    }, SLOW);
   });
 });

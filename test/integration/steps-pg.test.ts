@@ -12,6 +12,8 @@ import { runRunbook, scratch, type StepsRun } from './steps-harness.js';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/pg');
 const describePg = postgresAvailable() ? describe : describe.skip;
+/** Headroom for tests that run the CLI several times on a shared machine (a hang guard, not a speed check). */
+const SLOW = 180_000;
 
 /** A scratch dir holding the given fixture migration files (`migrations/0001_…`, `broken/…`). */
 function migrations(...files: string[]): string {
@@ -96,7 +98,7 @@ describePg('PostgreSQL steps', () => {
       expect(result.outputs('restore-dir').format).toBe('directory');
       expect(pg.snapshot(`${db}_copy1`)).toBe(pg.snapshot(db));
       expect(pg.snapshot(`${db}_copy2`)).toBe(pg.snapshot(db));
-    });
+    }, SLOW);
 
     it('with clean, makes a changed database exactly the dump again (extra tables and schemas gone)', async () => {
       const db = seededDatabase();
@@ -108,7 +110,7 @@ describePg('PostgreSQL steps', () => {
       const restored = await run(dir, { name: 'restore', steps: [{ id: 'restore', uses: 'pg-restore', with: { file: dumped.outputs('backup')['dump-file'] ?? '', database: db, clean: true } }] });
       expect(restored.code).toBe(0);
       expect(pg.snapshot(db)).toBe(before);
-    });
+    }, SLOW);
 
     it('is all or nothing: a dump that fails near its end leaves the database untouched', async () => {
       const db = seededDatabase();
@@ -123,7 +125,7 @@ describePg('PostgreSQL steps', () => {
       expect(restored.code).toBe(1);
       expect(restored.log('restore')).toContain('division by zero');
       expect(pg.snapshot(db)).toBe(before);
-    });
+    }, SLOW);
   });
 
   describe('pg-migrate', () => {
@@ -150,7 +152,7 @@ describePg('PostgreSQL steps', () => {
       // The data migration ran once: every balance got its +500 exactly once.
       expect(pg.psql('SELECT string_agg(balance_cents::text, \',\' ORDER BY customer_id) FROM accounts', db)).toBe('1500,2500,3500');
       expect(pg.psql("SELECT given_name || '/' || family_name FROM customers WHERE id = 3", db)).toBe('Grace/Brewster Hopper');
-    });
+    }, SLOW);
 
     it('a migration failing halfway leaves the database exactly as before (earlier files of the run too)', async () => {
       const db = seededDatabase();
@@ -206,7 +208,7 @@ describePg('PostgreSQL steps', () => {
       expect(again.code).toBe(1);
       expect(again.log('migrate', 'rollback')).toContain('nothing to undo');
       expect(pg.snapshot(db)).toBe(migrated);
-    });
+    }, SLOW);
 
     it('refuses, before touching anything, a changed applied file, bad names, duplicate versions and BEGIN/COMMIT', async () => {
       const db = seededDatabase();
@@ -228,6 +230,6 @@ describePg('PostgreSQL steps', () => {
         expect(result.log('migrate')).toContain(message);
         expect(pg.snapshot(db)).toBe(migrated);
       }
-    });
+    }, SLOW);
   });
 });
