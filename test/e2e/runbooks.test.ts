@@ -18,7 +18,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNBOOKS = join(ROOT, 'runbooks');
 const STEPS = join(ROOT, 'steps');
 const FAKE_BIN = join(ROOT, 'test/fixtures/library/bin');
-const runbookFiles = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.yaml') && f !== 'inventory.example.yaml');
+const runbookFiles = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.yaml'));
 const stepNames = readdirSync(STEPS)
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.slice(0, -5));
@@ -49,7 +49,7 @@ describe('shipped runbooks and steps validate', () => {
   });
 
   it('rolling-restart validates with the sample inventory and plans one host per batch, in order', async () => {
-    const inventory = join(RUNBOOKS, 'inventory.example.yaml');
+    const inventory = join(RUNBOOKS, 'inventories', 'example.yaml');
     const file = join(RUNBOOKS, 'rolling-restart.yaml');
     expect((await runCliToEnd(['validate', file, '--inventory', inventory])).code).toBe(0);
     const plan = await runCliToEnd(['plan', file, '--inventory', inventory, '--param', 'unit=orders.service']);

@@ -154,6 +154,23 @@ describePg('PostgreSQL steps', () => {
       expect(pg.psql("SELECT given_name || '/' || family_name FROM customers WHERE id = 3", db)).toBe('Grace/Brewster Hopper');
     }, SLOW);
 
+    it('with a target version (SPEC: with: { version: v2 }) applies up to it, and refuses a target below the database', async () => {
+      const db = seededDatabase();
+      const dir = migrations(...BASE);
+      const backups = scratch();
+      const first = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups, { version: 'v2' })] });
+      expect(first.code).toBe(0);
+      expect(first.outputs('migrate')).toMatchObject({ applied: '1,2', version: '2' });
+      const missing = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups, { version: '9' })] });
+      expect(missing.code).toBe(1);
+      expect(missing.log('migrate')).toContain('no migration file for target version 9');
+      const all = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups)] });
+      expect(all.outputs('migrate')).toMatchObject({ applied: '3', version: '3' });
+      const down = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups, { version: 'v1' })] });
+      expect(down.code).toBe(1);
+      expect(down.log('migrate')).toContain('beyond the target 1');
+    }, SLOW);
+
     it('a migration failing halfway leaves the database exactly as before (earlier files of the run too)', async () => {
       const db = seededDatabase();
       const before = pg.snapshot(db);
