@@ -107,17 +107,18 @@ export function rawSshArgs(sshd, address, controlPathExpr) {
 /**
  * A bash script doing the raw equivalent: start one ControlMaster per host (counted), then
  * `steps` times `ssh … /bin/true` on every host (hosts in parallel, like a stepwise group
- * step), then close the masters (counted too, as stepwise closes its own).
+ * step; one host after the other with `parallel: false`, like `serial: 1`), then close the
+ * masters (counted too, as stepwise closes its own).
  * The control directory comes from $CM_DIR so each run gets a fresh one. Every command's
  * status is checked (also of parallel ones), and the sockets are checked to exist, so a
  * broken master can never silently turn into fresh connections.
  */
-export function rawSshScript(dir, sshd, { steps, hosts, name }) {
+export function rawSshScript(dir, sshd, { steps, hosts, name, parallel = true }) {
   const path = join(dir, `${name}.sh`);
   const addrs = sshd.addresses.slice(0, hosts);
   const args = addrs.map((a, i) => rawSshArgs(sshd, a, `$CM_DIR/h${i + 1}`));
-  const par = (cmd) => (hosts === 1
-    ? `${cmd(0)}\n`
+  const par = (cmd) => (hosts === 1 || !parallel
+    ? `${addrs.map((_, i) => cmd(i)).join('\n')}\n`
     : `${addrs.map((_, i) => `${cmd(i)} & p${i}=$!`).join('\n')}\n${addrs.map((_, i) => `wait $p${i}`).join('; ')}\n`);
   const lines = [
     'set -e',

@@ -1,6 +1,8 @@
 /** Fan-out: 10 steps on a group of 8 hosts (8 loopback addresses), `serial: 8` vs `serial: 1`. */
 import { freshStateDir, stepwiseCommand } from '../lib/context.mjs';
-import { sshRunbook } from '../lib/generate.mjs';
+import { rawSshScript, sshRunbook } from '../lib/generate.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { runInterleaved } from '../lib/measure.mjs';
 import { check, summarise } from '../lib/report.mjs';
 
@@ -17,7 +19,16 @@ export async function run(ctx) {
       command: (c) => stepwiseCommand(ctx, ['run', file, '--state-dir', c.stateDir]),
     };
   };
-  const variants = [variant(1), variant(8)];
+  const raw = (parallel) => {
+    const file = rawSshScript(ctx.scratch, ctx.sshd, { steps: 10, hosts: 8, parallel, name: `fanout-raw-${parallel ? 'parallel' : 'serial'}` });
+    return {
+      id: parallel ? 'raw8' : 'raw1', label: `raw ssh, hosts ${parallel ? 'in parallel' : 'one after the other'} (machine ceiling, info)`,
+      prepare: () => ({ controlDir: mkdtempSync(join(ctx.scratch, 'cm-')) }),
+      cleanup: (c) => rmSync(c.controlDir, { recursive: true, force: true }),
+      command: (c) => ({ cmd: 'bash', args: ['--noprofile', '--norc', file], env: { CM_DIR: c.controlDir } }),
+    };
+  };
+  const variants = [variant(1), variant(8), raw(false), raw(true)];
   const results = await runInterleaved(variants, { rounds: ctx.rounds, scratch: ctx.scratch, log: ctx.log });
   const stats = summarise(variants, results, 'serial1');
   return {
@@ -25,6 +36,9 @@ export async function run(ctx) {
     description: `Each step \`/bin/true\` on every host of one group; 8 hosts are 8 loopback addresses of one sshd on this ${ctx.machine.nproc}-core machine (client and server share the cores).`,
     refLabel: '`serial: 1`',
     stats,
-    checks: [check('`serial: 1` / `serial: 8`', stats.get('serial1').median / stats.get('serial8').median, { min: 4 })],
+    checks: [
+      check('`serial: 1` / `serial: 8`', stats.get('serial1').median / stats.get('serial8').median, { min: 4 }),
+      check('raw ssh: one after the other / in parallel (what this machine allows, info)', stats.get('raw1').median / stats.get('raw8').median, {}),
+    ],
   };
 }
