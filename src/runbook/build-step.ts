@@ -7,11 +7,11 @@ import { DEFAULT_SHELL, lastDefined, mergeEnv, mergeRetry, timeoutMs } from './b
 import type { CommandSpec, LibraryBinding, RollbackSpec, ScalarValue, Step } from './model.js';
 import type { RawDefaults, RawRollback, RawStep } from './raw-types.js';
 import { outputNames, type LibraryStep, type StepsLibrary } from './steps-library.js';
-import type { PathSegment, YamlLocator } from './yaml-locate.js';
+import type { Locator, PathSegment } from './locator.js';
 
 /** What building a step needs besides the step. */
 export interface StepBuildContext {
-  locator: YamlLocator;
+  locator: Locator;
   defaults: RawDefaults;
   library: StepsLibrary;
 }

@@ -6,7 +6,7 @@ import { formatPath } from './diagnostics.js';
 import { formatDuration, MAX_DURATION_MS, parseDuration } from './durations.js';
 import type { FieldContext } from './expression-checks.js';
 import { isRecord } from './raw-types.js';
-import type { PathSegment } from './yaml-locate.js';
+import type { PathSegment } from './locator.js';
 
 /** Checks the duration at `at`; `positive` forbids zero (timeouts). */
 export function checkDuration(value: unknown, at: PathSegment[], context: FieldContext, options: { positive: boolean }): void {

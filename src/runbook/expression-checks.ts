@@ -8,14 +8,14 @@ import { compileShellTemplate } from '../expressions/shell-template.js';
 import { hasExpressions, parseCondition, parseTemplate } from '../expressions/template.js';
 import { formatPath, withHint } from './diagnostics.js';
 import { referenceProblem, type ReferenceScope } from './reference-rules.js';
-import type { PathSegment, YamlLocator } from './yaml-locate.js';
+import type { Locator, PathSegment } from './locator.js';
 
 /** How a field's text is read: a shell script, plain text with substitutions, or a condition. */
 export type FieldKind = 'shell' | 'text' | 'condition';
 
 /** Where the checker writes and how it locates offsets in the field's file. */
 export interface FieldContext {
-  locator: YamlLocator;
+  locator: Locator;
   diagnostics: Diagnostic[];
 }
 
@@ -35,14 +35,17 @@ export function checkField(kind: FieldKind, value: string, at: PathSegment[], sc
       const wrapped = value.trim().startsWith('${{');
       expressions.push({ expr: parseCondition(value), base: wrapped ? leading + 3 : leading });
     } else if (hasExpressions(value)) {
-      if (kind === 'shell') {
-        const template = compileShellTemplate(value);
+      const template = kind === 'shell' ? compileShellTemplate(value) : undefined;
+      if (template) {
         for (const problem of template.problems) report(problem.offset, withHint(problem.message, problem.hint));
         for (const part of template.parts) if (part.kind === 'expr') expressions.push({ expr: part.expr, base: part.offset + 3 });
       }
-      // Unsafe substitutions are dropped from the shell parts; read references from the plain parse.
-      for (const part of parseTemplate(value)) {
-        if (part.kind === 'expr' && !expressions.some((e) => e.base === part.offset + 3)) expressions.push({ expr: part.expr, base: part.offset + 3 });
+      // Unsafe substitutions are dropped from the shell parts; read their references from the
+      // plain parse (not needed when there are none: parsing is most of a big runbook's checks).
+      if (!template || template.problems.length > 0) {
+        for (const part of parseTemplate(value)) {
+          if (part.kind === 'expr' && !expressions.some((e) => e.base === part.offset + 3)) expressions.push({ expr: part.expr, base: part.offset + 3 });
+        }
       }
     }
   } catch (error) {

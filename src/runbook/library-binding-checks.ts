@@ -11,7 +11,7 @@ import { checkValue } from './param-rules.js';
 import { entriesOf } from './raw-types.js';
 import type { ReferenceScope } from './reference-rules.js';
 import type { LibraryStep } from './steps-library.js';
-import type { PathSegment } from './yaml-locate.js';
+import type { PathSegment } from './locator.js';
 
 /** Checks the `with:` at `withAt` for the library step named at `usesAt`. */
 export function checkWith(library: LibraryStep, withValue: unknown, usesAt: PathSegment[], withAt: PathSegment[], scope: ReferenceScope, context: FieldContext): void {

@@ -8,7 +8,7 @@ import { formatPath, withHint } from './diagnostics.js';
 import type { ParamSpec, ParamType, ScalarValue } from './model.js';
 import { brokenRule, coerce } from './param-rules.js';
 import { entriesOf, isRecord } from './raw-types.js';
-import type { PathSegment, YamlLocator } from './yaml-locate.js';
+import type { Locator, PathSegment } from './locator.js';
 
 const TYPES: readonly ParamType[] = ['string', 'integer', 'number', 'boolean'];
 
@@ -17,7 +17,7 @@ function isScalar(value: unknown): value is ScalarValue {
 }
 
 /** Builds the specs of a `params:`/`inputs:` mapping at `at`; problems go to `diagnostics`. */
-export function readParamSpecs(raw: unknown, at: PathSegment[], locator: YamlLocator, diagnostics: Diagnostic[]): ParamSpec[] {
+export function readParamSpecs(raw: unknown, at: PathSegment[], locator: Locator, diagnostics: Diagnostic[]): ParamSpec[] {
   const specs: ParamSpec[] = [];
   for (const [name, entry] of entriesOf(raw)) {
     if (!isRecord(entry)) continue; // the schema reports it

@@ -3,9 +3,10 @@
  * YAML 1.2 core schema, so `on:` is a string key and `yes` a string (`<<` merge keys are
  * allowed); duplicate keys, tabs as indentation, several documents and unknown tags are errors.
  */
-import { LineCounter, parseDocument, isMap, isSeq, type Document, type YAMLError } from 'yaml';
+import type { Document, LineCounter, YAMLError } from 'yaml';
 import type { Diagnostic } from '../errors/stepwise-error.js';
 import { fileStart, withHint } from './diagnostics.js';
+import { yamlModule } from './yaml-lazy.js';
 
 /** A parsed YAML file: the document keeps ranges, the line counter maps them to line:col. */
 export interface ParsedYaml {
@@ -49,6 +50,7 @@ function kindOf(value: unknown): string {
 
 /** Parses text (already decoded); `kind` names the file in messages ("runbook", "inventory"). */
 export function parseYaml(text: string, file: string, kind: string): ParseResult {
+  const { LineCounter, parseDocument, isMap, isSeq } = yamlModule();
   const lineCounter = new LineCounter();
   // `merge: true` keeps YAML 1.1's `<<: *anchor` working (shared step fragments); nothing else of 1.1.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core', merge: true });

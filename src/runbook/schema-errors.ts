@@ -11,7 +11,7 @@ import { describeValue, typePhrase } from './describe-value.js';
 import { formatPath } from './diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
 import type { SchemaNode } from './schema-file.js';
-import type { PathSegment, YamlLocator } from './yaml-locate.js';
+import type { Locator, PathSegment } from './locator.js';
 
 /** ajv keywords whose error only restates errors reported on their own. */
 const SILENT = new Set(['if', 'propertyNames', 'allOf']);
@@ -114,7 +114,7 @@ function humanize(error: ErrorObject, path: PathSegment[], value: unknown): Mess
 }
 
 /** Located diagnostics for ajv errors on `value`, which was parsed from `locator`'s file. */
-export function schemaDiagnostics(errors: readonly ErrorObject[], value: unknown, locator: YamlLocator, prefix: readonly PathSegment[] = []): Diagnostic[] {
+export function schemaDiagnostics(errors: readonly ErrorObject[], value: unknown, locator: Locator, prefix: readonly PathSegment[] = []): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const error of errors) {
     if (SILENT.has(error.keyword) && error.propertyName === undefined) continue;

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../errors/stepwise-error.js';
 import type { SchemaKind } from './schema-file.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import type { SchemaValidators } from './schema-types.js';
-import type { YamlLocator } from './yaml-locate.js';
+import type { Locator } from './locator.js';
 
 let validators: Promise<SchemaValidators> | undefined;
 
@@ -27,13 +27,13 @@ export function schemaValidators(): Promise<SchemaValidators> {
 }
 
 /** Schema diagnostics of a parsed file (empty when it is valid), with validators at hand. */
-export function validateWith(validators: SchemaValidators, kind: SchemaKind, value: unknown, locator: YamlLocator): Diagnostic[] {
+export function validateWith(validators: SchemaValidators, kind: SchemaKind, value: unknown, locator: Locator): Diagnostic[] {
   const validate = validators[kind];
   if (validate(value)) return [];
   return schemaDiagnostics(validate.errors ?? [], value, locator);
 }
 
 /** Schema diagnostics of a parsed file (empty when it is valid). */
-export async function validateSchema(kind: SchemaKind, value: unknown, locator: YamlLocator): Promise<Diagnostic[]> {
+export async function validateSchema(kind: SchemaKind, value: unknown, locator: Locator): Promise<Diagnostic[]> {
   return validateWith(await schemaValidators(), kind, value, locator);
 }

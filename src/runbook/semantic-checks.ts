@@ -14,12 +14,12 @@ import { entriesOf, isRecord, itemsOf } from './raw-types.js';
 import type { ReferenceScope, StepFacts } from './reference-rules.js';
 import { checkStep, checkTarget, type StepCheckContext } from './step-checks.js';
 import { outputNames, type StepsLibrary } from './steps-library.js';
-import type { PathSegment, YamlLocator } from './yaml-locate.js';
+import type { Locator, PathSegment } from './locator.js';
 
 /** Everything the checks look at and where they report. */
 export interface RunbookChecks {
   value: Record<string, unknown>;
-  locator: YamlLocator;
+  locator: Locator;
   inventory: Inventory;
   library: StepsLibrary;
   diagnostics: Diagnostic[];

@@ -9,7 +9,7 @@ import { checkWith } from './library-binding-checks.js';
 import { entriesOf, isRecord } from './raw-types.js';
 import type { ReferenceScope } from './reference-rules.js';
 import type { StepsLibrary } from './steps-library.js';
-import type { PathSegment } from './yaml-locate.js';
+import type { PathSegment } from './locator.js';
 
 /** What every step check needs. */
 export interface StepCheckContext extends FieldContext {

@@ -13,7 +13,7 @@ import { readParamSpecs } from './param-spec.js';
 import type { RawLibraryStep } from './raw-types.js';
 import { validateWith } from './schema-validate.js';
 import type { SchemaValidators } from './schema-types.js';
-import { loadYamlFile, type YamlFile } from './yaml-file.js';
+import { loadYamlFile, type YamlFile, type YamlParser } from './yaml-file.js';
 
 /** The package's shipped library: `steps/` at the package root, two levels above this module (src/runbook or dist/runbook). */
 export const PACKAGE_STEPS_DIR = fileURLToPath(new URL('../../steps/', import.meta.url));
@@ -46,6 +46,7 @@ export class StepsLibrary {
     private readonly runbookDir: string,
     private readonly validators: SchemaValidators,
     private readonly diagnostics: Diagnostic[],
+    private readonly parser: YamlParser = 'exact',
   ) {}
 
   /** The folders searched, in order. */
@@ -82,7 +83,7 @@ export class StepsLibrary {
   }
 
   private load(name: string, path: string): LibraryStep | undefined {
-    const loaded = loadYamlFile(path, 'library step');
+    const loaded = loadYamlFile(path, 'library step', { parser: this.parser });
     if (!loaded.ok) {
       this.diagnostics.push(...loaded.diagnostics);
       return undefined;

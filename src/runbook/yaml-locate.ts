@@ -3,11 +3,14 @@
  * or its key for "unknown key" errors. When the path does not exist (a missing key), the
  * nearest written ancestor is used, so every diagnostic still points into the file.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
 import type { SourceLocation } from '../errors/location.js';
+import type { Locator, PathSegment } from './locator.js';
 import type { ParsedYaml } from './parse-yaml.js';
+import { scalarOffset } from './scalar-offset.js';
+import { yamlModule } from './yaml-lazy.js';
 
-export type PathSegment = string | number;
+export type { PathSegment } from './locator.js';
 
 interface Found {
   node: Node | null;
@@ -16,8 +19,8 @@ interface Found {
   depth: number;
 }
 
-/** Finds nodes of a parsed YAML file by data path and reports their positions. */
-export class YamlLocator {
+/** Finds nodes of a file read by the exact parser by data path and reports their positions. */
+export class YamlLocator implements Locator {
   constructor(readonly parsed: ParsedYaml) {}
 
   get file(): string {
@@ -25,6 +28,7 @@ export class YamlLocator {
   }
 
   private find(path: readonly PathSegment[]): Found {
+    const { isAlias, isMap, isSeq } = yamlModule();
     const { doc } = this.parsed;
     let node = doc.contents as Node | null;
     let key: Node | null = null;
@@ -52,6 +56,7 @@ export class YamlLocator {
 
   /** The pair for `key` in a mapping, looking through `<<` merge keys (the merged-in mapping holds it). */
   private pairOf(map: YAMLMap, key: string, depth = 0): Pair | undefined {
+    const { isAlias, isMap, isScalar, isSeq } = yamlModule();
     const own = map.items.find((item) => isScalar(item.key) && typeof item.key.value !== 'symbol' && String(item.key.value) === key);
     if (own || depth > 10) return own;
     for (const item of map.items) {
@@ -84,24 +89,13 @@ export class YamlLocator {
     return this.find(path).depth === path.length;
   }
 
-  /**
-   * Where character `offset` of the string at `path` is written. Quoting and folding make
-   * the value differ from the source, so the offset is anchored on the nth `${{` (what
-   * expression diagnostics point at), which reads the same in every scalar style.
-   */
+  /** Where character `offset` of the string at `path` is written (see scalar-offset.ts). */
   locateInString(path: readonly PathSegment[], value: string, offset: number): SourceLocation {
     const found = this.find(path);
     const node = found.depth === path.length ? found.node : null;
     const range = node?.range;
     if (!range) return this.locate(path);
-    const anchor = value.lastIndexOf('${{', offset);
-    const source = this.parsed.text.slice(range[0], range[1]);
-    if (anchor < 0) return isScalar(node) && node.type === 'PLAIN' ? this.position(range[0] + offset) : this.position(range[0]);
-    let nth = 0;
-    for (let i = value.indexOf('${{'); i >= 0 && i < anchor; i = value.indexOf('${{', i + 3)) nth++;
-    let at = source.indexOf('${{');
-    for (let n = 0; n < nth && at >= 0; n++) at = source.indexOf('${{', at + 3);
-    if (at < 0) return this.position(range[0]);
-    return this.position(range[0] + at + (offset - anchor));
+    const plain = yamlModule().isScalar(node) && node.type === 'PLAIN';
+    return this.position(scalarOffset(this.parsed.text, { start: range[0], end: range[1], plain }, value, offset));
   }
 }

@@ -6,7 +6,7 @@
 import { formatPath, withHint } from '../runbook/diagnostics.js';
 import type { Host, Inventory } from '../runbook/model.js';
 import { entriesOf, isRecord, itemsOf } from '../runbook/raw-types.js';
-import type { PathSegment } from '../runbook/yaml-locate.js';
+import type { PathSegment } from '../runbook/locator.js';
 import { buildHost, hostFingerprint, type EntryContext, type SharedHostFields } from './inventory-host.js';
 
 /** One entry of a group after the first pass: a host, or a reference to another group. */

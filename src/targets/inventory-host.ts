@@ -7,7 +7,7 @@ import type { Diagnostic } from '../errors/stepwise-error.js';
 import { formatPath, withHint } from '../runbook/diagnostics.js';
 import { expandHome, resolveFrom } from '../runbook/paths.js';
 import { isRecord } from '../runbook/raw-types.js';
-import type { PathSegment, YamlLocator } from '../runbook/yaml-locate.js';
+import type { Locator, PathSegment } from '../runbook/locator.js';
 import type { Host } from '../runbook/model.js';
 
 /** Settings a group may share with its hosts. */
@@ -21,9 +21,11 @@ export interface SharedHostFields {
 
 /** Where the entry sits in its file, for messages and relative paths. */
 export interface EntryContext {
-  locator: YamlLocator;
+  locator: Locator;
   baseDir: string;
   diagnostics: Diagnostic[];
+  /** Report `identity:` files that do not exist (only when a run is about to start). */
+  checkIdentityFiles: boolean;
 }
 
 /** OpenSSH options whose values are file paths: `./x` and `~/x` are resolved like `identity`. */
@@ -57,7 +59,8 @@ function vars(shared: unknown, own: unknown): Record<string, string> {
 
 function identity(path: string, at: readonly PathSegment[], context: EntryContext): string {
   const absolute = resolveFrom(context.baseDir, path);
-  if (!existsSync(absolute)) {
+  // A key is needed only to connect: validating on a machine without it is fine.
+  if (context.checkIdentityFiles && !existsSync(absolute)) {
     const shown = expandHome(path) === path ? absolute : `${path} (${absolute})`;
     context.diagnostics.push({
       location: context.locator.locate(at),

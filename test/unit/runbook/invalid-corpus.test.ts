@@ -6,16 +6,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { ValidationError, type Diagnostic } from '../../../src/errors/stepwise-error.js';
-import { loadRunbook } from '../../../src/runbook/load-runbook.js';
+import { loadRunbook, type LoadRunbookOptions } from '../../../src/runbook/load-runbook.js';
 
 const DIR = join(process.cwd(), 'test/fixtures/runbooks/invalid');
 
 /** [line, col, path, message fragment]. */
 type Expected = [number, number, string, string];
 
-async function diagnosticsOf(name: string): Promise<Diagnostic[]> {
+/** Diagnostics as `run` loads the file: its run-time checks (identity files) included. */
+async function diagnosticsOf(name: string, options: LoadRunbookOptions = { forRun: true }): Promise<Diagnostic[]> {
   try {
-    await loadRunbook(join(DIR, name));
+    await loadRunbook(join(DIR, name), options);
   } catch (error) {
     if (error instanceof ValidationError) return error.diagnostics;
     throw error;
@@ -118,6 +119,11 @@ describe('invalid runbook corpus', () => {
     expect(diagnostics[0]?.message).toContain('unknown input `prot`; did you mean `port`?');
     expect(diagnostics[1]?.message).toContain('`params` is not available inside a library step');
     expect(diagnostics[2]?.message).toContain('unknown key `timout`; did you mean `timeout`?');
+  });
+
+  it('validate and plan leave out the run-time check of identity files', async () => {
+    const diagnostics = await diagnosticsOf('inventory-problems.yaml', {});
+    expect(diagnostics.map((d) => d.path)).toEqual(['targets.local', 'targets.db[0].port', 'targets.all[1]']);
   });
 
   it('never fails with anything but a ValidationError on any corpus file', async () => {

@@ -9,9 +9,10 @@ import { tempDir } from './temp-files.js';
 const dir = tempDir();
 afterAll(() => dir.remove());
 
+/** Problems of an inventory as `run` loads it (identity files checked). */
 async function problemsOf(text: string): Promise<string[]> {
   try {
-    await loadInventory(dir.write('inv.yaml', text));
+    await loadInventory(dir.write('inv.yaml', text), { identityFiles: true });
   } catch (error) {
     if (error instanceof ValidationError) return error.diagnostics.map((d) => `${d.location.line}:${d.location.col} ${d.path}: ${d.message}`);
     throw error;
@@ -78,6 +79,20 @@ describe('loadInventory', () => {
       '2:6 db[0]: missing required key `host`',
       '2:8 db[0].hots: unknown key `hots`; did you mean `host`?',
     ]);
+  });
+});
+
+describe('identity files', () => {
+  it('are checked only when a run is about to start, not by validate or plan', async () => {
+    const runbook = dir.write('keys.yaml', 'name: keys\ntargets:\n  web: { hosts: [w1], identity: ~/definitely-missing-key }\nsteps:\n  - id: a\n    on: web\n    run: "true"\n');
+    const loaded = await loadRunbook(runbook);
+    expect(loaded.targets.hosts.get('w1')?.identity).toMatch(/definitely-missing-key$/);
+    await expect(loadRunbook(runbook, { forRun: true })).rejects.toMatchObject({
+      diagnostics: [expect.objectContaining({ location: expect.objectContaining({ line: 3, col: 33 }), path: 'targets.web.identity', message: expect.stringMatching(/identity file ~\/definitely-missing-key \(.*\) does not exist/) })],
+    });
+    const inventory = dir.write('keys-inv.yaml', 'web: { hosts: [w1], identity: ./nope }\n');
+    expect((await loadInventory(inventory)).hosts.get('w1')?.identity).toMatch(/nope$/);
+    await expect(loadRunbook(runbook, { inventoryFile: inventory, forRun: true })).rejects.toThrow(/keys-inv\.yaml:1:31 web\.identity: identity file \S*\/nope does not exist/);
   });
 });
 

@@ -2,6 +2,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { closest, editDistance } from '../../../src/runbook/did-you-mean.js';
 import { formatDuration, parseDuration } from '../../../src/runbook/durations.js';
+import type { Locator } from '../../../src/runbook/locator.js';
+import { parseFast } from '../../../src/runbook/parse-fast.js';
 import { parseYaml } from '../../../src/runbook/parse-yaml.js';
 import { YamlLocator } from '../../../src/runbook/yaml-locate.js';
 
@@ -37,7 +39,7 @@ describe('did you mean', () => {
   });
 });
 
-describe('YamlLocator.locateInString', () => {
+describe('locateInString, by both locators', () => {
   const text = [
     'plain: echo ${{ a.b }}',
     'quoted: "x \\" ${{ c.d }}"',
@@ -49,18 +51,24 @@ describe('YamlLocator.locateInString', () => {
     '  two ${{ i.j }}',
   ].join('\n');
   const parsed = parseYaml(text, 'f.yaml', 'runbook');
-  if (!parsed.ok) throw new Error('fixture does not parse');
-  const locator = new YamlLocator(parsed.parsed);
+  const fast = parseFast(text, 'f.yaml');
+  if (!parsed.ok || !fast) throw new Error('fixture does not parse');
+  const locators: Array<[string, Locator]> = [
+    ['exact', new YamlLocator(parsed.parsed)],
+    ['fast', fast.locator],
+  ];
   const value = parsed.parsed.value as Record<string, string>;
 
-  it.each([
-    ['plain', '${{', 1, 13],
-    ['quoted', '${{', 2, 15],
-    ['block', 'e.f', 5, 12],
-    ['block', '${{ g.h', 5, 19],
-    ['folded', 'i.j', 8, 11],
-  ])('%s: %s at %i:%i', (key, needle, line, col) => {
-    const string = value[key] as string;
-    expect(locator.locateInString([key], string, string.indexOf(needle))).toMatchObject({ line, col });
+  describe.each(locators)('%s', (_, locator) => {
+    it.each([
+      ['plain', '${{', 1, 13],
+      ['quoted', '${{', 2, 15],
+      ['block', 'e.f', 5, 12],
+      ['block', '${{ g.h', 5, 19],
+      ['folded', 'i.j', 8, 11],
+    ])('%s: %s at %i:%i', (key, needle, line, col) => {
+      const string = value[key] as string;
+      expect(locator.locateInString([key], string, string.indexOf(needle))).toMatchObject({ line, col });
+    });
   });
 });
