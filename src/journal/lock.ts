@@ -8,11 +8,11 @@
  * (inode and exact text), removes it and creates its own. Nobody else ever removes a lock
  * file it does not hold, so at most one process holds a lock at any time.
  */
-import { mkdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DIR_MODE, errnoCode, unlinkQuietly } from './fs-util.js';
+import { DIR_MODE, unlinkQuietly, writeFileAtomic } from './fs-util.js';
 import { createExclusive, lockPath, readLockSnapshot, type LockHolder, type LockSnapshot } from './lock-file.js';
 import { LockBusyError } from './lock-errors.js';
 import { bootTimeMs, processLiveness } from './process-alive.js';
@@ -118,13 +118,10 @@ function takeOver(path: string, seen: LockSnapshot, text: string): Attempt {
     const now = readLockSnapshot(path);
     // Someone took over before us (inode numbers are reused, the exact text is not).
     if (!now || now.ino !== seen.ino || now.text !== seen.text) return { kind: 'retry' };
-    try {
-      unlinkSync(path);
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw error;
-    }
-    // A plain acquirer may slip in between unlink and create: then it holds the lock, fairly.
-    if (!createExclusive(path, text)) return { kind: 'retry' };
+    // Replace the stale file in one rename: the lock path never stops existing, so no plain
+    // acquirer can slip in between and win without anyone saying a takeover happened.
+    // Nobody else can replace it meanwhile: its holder is dead and we hold the claim.
+    writeFileAtomic(path, text);
     return seen.holder ? { kind: 'acquired', takenOver: true, stale: seen.holder } : { kind: 'acquired', takenOver: true };
   } finally {
     unlinkQuietly(claim);

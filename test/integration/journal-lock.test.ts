@@ -16,23 +16,31 @@ import { cleanTempDirs, tempStateDir } from '../unit/journal/fixtures/temp-dir.j
 import type { StateDir } from '../../src/journal/state-dir.js';
 
 const RACER = `
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { acquireLock } from './src/journal/lock.js';
 import { stateDirAt } from './src/journal/state-dir.js';
-const [root, roundsJson] = process.argv.slice(2);
+const [root, roundsJson, me] = process.argv.slice(2);
+const other = me === '0' ? '1' : '0';
 const state = stateDirAt(root);
 const results = [];
 for (const round of JSON.parse(roundsJson)) {
   while (Date.now() < round.at) {} // spin: both processes go at the same instant
   const late = Date.now() - round.at;
   let tookOver = false;
+  let lock;
   try {
-    const lock = await acquireLock(state, round.name, { runId: 'run-' + process.pid, onTakeover: () => { tookOver = true; } });
+    lock = await acquireLock(state, round.name, { runId: 'run-' + process.pid, onTakeover: () => { tookOver = true; } });
     results.push({ won: true, tookOver, late });
-    while (Date.now() < round.at + round.holdMs) {} // hold it so the loser surely finds it held
-    lock.release();
   } catch (error) {
     results.push({ won: false, error: error.name, message: error.message, late });
   }
+  // A barrier, not a timer: the winner holds the lock until the other racer has tried, so a
+  // racer delayed by a busy machine can never find the lock already released.
+  writeFileSync(join(root, round.name + '.tried-' + me), '');
+  const deadline = Date.now() + 30000;
+  while (!existsSync(join(root, round.name + '.tried-' + other)) && Date.now() < deadline) {}
+  lock?.release();
 }
 process.stdout.write(JSON.stringify(results));
 `;
@@ -58,8 +66,8 @@ afterAll(cleanTempDirs);
 async function race(state: StateDir, names: string[]): Promise<RoundResult[][]> {
   // Start far enough ahead for both node processes to be up and spinning.
   const start = Date.now() + 1500;
-  const rounds = names.map((name, i) => ({ name, at: start + i * 200, holdMs: 120 }));
-  const children = [0, 1].map(() => spawn(process.execPath, [join(js, 'racer.mjs'), state.root, JSON.stringify(rounds)], { cwd: js }));
+  const rounds = names.map((name, i) => ({ name, at: start + i * 200 }));
+  const children = [0, 1].map((me) => spawn(process.execPath, [join(js, 'racer.mjs'), state.root, JSON.stringify(rounds), String(me)], { cwd: js }));
   const outputs = children.map((child) => {
     let text = '';
     child.stdout.on('data', (c: Buffer) => (text += c.toString()));
