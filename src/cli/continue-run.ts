@@ -50,7 +50,7 @@ export async function continueRun(runIdInput: string, rawArgs: RunArgs, mode: 'r
   }
   if (!run.runbookCopy) throw new UsageError(`run ${run.runId} has no stored runbook copy, so it cannot be continued`);
   const args = inheritedArgs(run, rawArgs);
-  const runbook = await loadRunbook(run.runbookCopy, args.inventory ? { inventoryFile: args.inventory } : {});
+  const runbook = await loadRunbook(run.runbookCopy, { forRun: true, ...(args.inventory ? { inventoryFile: args.inventory } : {}) });
   warnIfChanged(run);
   const params = resolveParams(runbook, { params: paramsAgain(run, args), ...(args.paramsFile ? { paramsFile: args.paramsFile } : {}) });
   const secrets = resolveSecrets(runbook, process.env);

@@ -109,6 +109,20 @@ describe('stepwise run (built CLI, real processes)', () => {
     expect(await eventually(() => pidsMatching(tag).length === 0)).toBe(true);
   });
 
+  it('a missing identity file stops a run before anything executes (exit 2), but not validate', async () => {
+    const ws = workspace();
+    const marker = join(ws.dir, 'ran');
+    const file = ws.write(
+      'id.yaml',
+      `name: id\ntargets:\n  web: { hosts: [web-1.internal], identity: ${ws.dir}/no-such-key }\nsteps:\n  - id: local-first\n    run: touch ${marker}\n  - id: remote\n    on: web\n    run: "true"\n`,
+    );
+    expect((await runCliToEnd(['validate', file])).code).toBe(0);
+    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/id\.yaml:3:\d+ .*no-such-key/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('outputs flow between steps through $STEPWISE_OUTPUT', async () => {
     const ws = workspace();
     const file = ws.write(

@@ -29,7 +29,7 @@ export function localLibraryFiles(runbook: Runbook): Array<{ relativePath: strin
 
 export async function runCommand(args: RunArgs): Promise<number> {
   if (args.dryRun) return (await import('./plan.js')).planCommand(args);
-  const runbook = await loadRunbook(args.file, args.inventory ? { inventoryFile: args.inventory } : {});
+  const runbook = await loadRunbook(args.file, { forRun: true, ...(args.inventory ? { inventoryFile: args.inventory } : {}) });
   checkStepSelection(runbook, args);
   const params = resolveParams(runbook, { ...(args.param ? { params: args.param } : {}), ...(args.paramsFile ? { paramsFile: args.paramsFile } : {}) });
   const secrets = resolveSecrets(runbook, process.env);
