@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { stepwiseCommand } from '../lib/context.mjs';
 import { bigBashScript, bigRunbook } from '../lib/generate.mjs';
 import { runInterleaved } from '../lib/measure.mjs';
-import { check, summarise } from '../lib/report.mjs';
+import { check, checkOf, summarise } from '../lib/report.mjs';
 
 export const id = 'big-output';
 
@@ -63,7 +63,7 @@ export async function run(ctx) {
       { title: 'peak RSS', value: (s) => (s.rssKb === undefined ? '—' : `${(s.rssKb / 1024).toFixed(0)} MiB`) },
     ],
     checks: [
-      check('stepwise / bash', sw.ratio, { max: 2 }),
+      checkOf(stats, 'stepwise / bash', (v) => v('sw') / v('bash'), { max: 2 }),
       check('stepwise peak RSS (max over runs)', sw.rssKb === undefined ? NaN : sw.rssKb / 1024, { max: 150, unit: 'MiB' }),
     ],
     notes,

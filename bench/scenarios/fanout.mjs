@@ -4,7 +4,7 @@ import { rawSshScript, sshRunbook } from '../lib/generate.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInterleaved } from '../lib/measure.mjs';
-import { check, summarise } from '../lib/report.mjs';
+import { checkOf, summarise } from '../lib/report.mjs';
 
 export const id = 'fanout';
 
@@ -37,8 +37,8 @@ export async function run(ctx) {
     refLabel: '`serial: 1`',
     stats,
     checks: [
-      check('`serial: 1` / `serial: 8`', stats.get('serial1').median / stats.get('serial8').median, { min: 4 }),
-      check('raw ssh: one after the other / in parallel (what this machine allows, info)', stats.get('raw1').median / stats.get('raw8').median, {}),
+      checkOf(stats, '`serial: 1` / `serial: 8`', (v) => v('serial1') / v('serial8'), { min: 4 }),
+      checkOf(stats, 'raw ssh: one after the other / in parallel (what this machine allows, info)', (v) => v('raw1') / v('raw8'), {}),
     ],
   };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { freshStateDir, stepwiseCommand } from '../lib/context.mjs';
 import { ansibleSsh, playbook, rawSshScript, sshRunbook } from '../lib/generate.mjs';
 import { runInterleaved } from '../lib/measure.mjs';
-import { check, summarise } from '../lib/report.mjs';
+import { checkOf, summarise } from '../lib/report.mjs';
 
 export const id = 'ssh';
 
@@ -78,15 +78,14 @@ export async function run(ctx) {
     ctx.log(` ${tag}`);
     const results = await runInterleaved(variants, { rounds: ctx.rounds, scratch: ctx.scratch, log: ctx.log });
     const stats = summarise(variants, results, `raw${tag}`);
-    const m = (k) => stats.get(k).median;
     sections.push({
       title: `20 steps over SSH, ${hosts === 1 ? 'one host' : `${hosts} hosts (hosts in parallel)`}`,
       description: 'Private sshd on loopback, unprivileged user with a plain bash. Each tool starts its own master connection and closes it; all three share the same host key, client key and known_hosts. Ansible: `pipelining = True`, `ControlPersist`, facts off, interpreter set.',
       refLabel: 'raw ssh',
       stats,
       checks: [
-        check('stepwise / raw multiplexed ssh', m(`sw${tag}`) / m(`raw${tag}`), { max: 1.5 }),
-        check('Ansible / stepwise', m(`ansible${tag}`) / m(`sw${tag}`), { min: 6 }),
+        checkOf(stats, 'stepwise / raw multiplexed ssh', (v) => v(`sw${tag}`) / v(`raw${tag}`), { max: 1.5 }),
+        checkOf(stats, 'Ansible / stepwise', (v) => v(`ansible${tag}`) / v(`sw${tag}`), { min: 6 }),
       ],
     });
   }
