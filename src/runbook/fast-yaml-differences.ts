@@ -64,9 +64,29 @@ export function checkScalarEnd(text: string, close: number): void {
   if (text.charCodeAt(close) === HASH && (last === '"' || last === "'")) fail('a comment glued to a quoted scalar');
 }
 
-/** `[a,#c` or `{a: 1}#c` (a flow collection from `start` to `close`): `yaml` wants a blank before the `#`. */
+/** Spaces at the start of the line holding `at`. */
+function indentOfLine(text: string, at: number): number {
+  let from = text.lastIndexOf('\n', at - 1) + 1;
+  const lineStart = from;
+  while (text[from] === ' ') from++;
+  return from - lineStart;
+}
+
+/**
+ * A flow collection from `start` to `close`. `[a,#c` or `{a: 1}#c`: `yaml` wants a blank
+ * before the `#`. Over several lines, `yaml` wants each line indented past the line the
+ * collection starts on (its block), where js-yaml lets some through: the check is kept
+ * simple and strict, as multi-line flow collections are rare.
+ */
 export function checkFlowCollection(text: string, start: number, close: number): void {
-  if (text.charCodeAt(close) === HASH || /[,[{]#/.test(text.slice(start, close))) fail('a comment glued to a flow collection');
+  const source = text.slice(start, close);
+  if (text.charCodeAt(close) === HASH || /[,[{]#/.test(source)) fail('a comment glued to a flow collection');
+  if (!source.includes('\n')) return;
+  const indent = indentOfLine(text, start);
+  for (const line of source.split('\n').slice(1)) {
+    const content = line.replace(/\r$/, '');
+    if (content.trim() !== '' && content.length - content.trimStart().length <= indent) fail('a flow collection line indented too little');
+  }
 }
 
 /** `a: &x b: 1`: a block mapping (first key opened at `firstKey`) starting on its key's line is an error to `yaml`. */

@@ -33,9 +33,13 @@ export class FastIndexBuilder {
   private readonly heights = new IntList(64);
   /** Closed nodes whose parent is still open: an open node's children sit above its height. */
   private readonly pending = new IntList(256);
+  /** The values js-yaml built for `pending` (kept only until the parent is checked). */
+  private readonly pendingValues: unknown[] = [];
   /** The mapping being paired up: key, value, key, value… (one at a time: children close before parents). */
   private readonly entries = new IntList(64);
-  private readonly anchors = new Map<string, number>();
+  private readonly entryValues: unknown[] = [];
+  /** Anchored nodes by name, with their values (to check that an alias names the node js-yaml used). */
+  private readonly anchors = new Map<string, { id: number; value: unknown }>();
   /** Where each anchor name is written. */
   private readonly anchorsAt = new Map<string, number>();
   private aliases = 0;
@@ -57,13 +61,16 @@ export class FastIndexBuilder {
     let id = this.stack.values[--this.stack.length] as number;
     const height = this.heights.values[--this.heights.length] as number;
     nodes.close[id] = state.position;
-    nodes.results[id] = state.result;
-    const anchorAt = state.anchor !== null || state.tag !== null ? checkProperties(this.text, nodes.open[id] as number) : NONE;
+    // A plain string keeps the non-specific tag `?`: no property was written.
+    const anchorAt = state.anchor !== null || (state.tag !== null && state.tag !== '?') ? checkProperties(this.text, nodes.open[id] as number) : NONE;
     id = this.finish(id, state, height);
     this.pending.length = height;
-    if (state.anchor !== null) this.anchor(state.anchor, anchorAt, id);
-    if (this.stack.length > 0) this.pending.push(id);
-    else this.root = id;
+    if (state.anchor !== null) this.anchor(state.anchor, anchorAt, id, state.result);
+    if (this.stack.length === 0) this.root = id;
+    else {
+      this.pendingValues[this.pending.length] = state.result;
+      this.pending.push(id);
+    }
   }
 
   /**
@@ -71,12 +78,12 @@ export class FastIndexBuilder {
    * (first as part of a would-be key): the same place is the same anchor, and the later node
    * wins. A name defined twice is refused: the parsers disagree on which one a nested alias names.
    */
-  private anchor(name: string, at: number, id: number): void {
+  private anchor(name: string, at: number, id: number, value: unknown): void {
     checkAnchorName(name);
     const earlier = this.anchorsAt.get(name);
     if (earlier !== undefined && earlier !== at) fail('an anchor defined twice');
     this.anchorsAt.set(name, at);
-    this.anchors.set(name, id);
+    this.anchors.set(name, { id, value });
   }
 
   /** Classifies a closed node (its children are `pending` above `height`); returns the node its parent should hold. */
@@ -87,6 +94,7 @@ export class FastIndexBuilder {
         // Children of a scalar are only failed attempts at reading it as a mapping key.
         nodes.kind[id] = Kind.SCALAR;
         nodes.merge[id] = state.tag === MERGE_TAG ? 1 : 0;
+        nodes.plain[id] = state.tag === '?' ? 1 : 0;
         checkScalarEnd(text, nodes.close[id] as number);
         return id;
       }
@@ -96,7 +104,7 @@ export class FastIndexBuilder {
         const end = this.pending.length;
         // A block-context node read first as a would-be key, then kept: the child is the node.
         const only = end - height === 1 ? (pending[height] as number) : NONE;
-        if (only !== NONE && nodes.results[only] === nodes.results[id]) {
+        if (only !== NONE && this.pendingValues[height] === state.result) {
           nodes.open[only] = nodes.open[id] as number;
           return only;
         }
@@ -104,10 +112,10 @@ export class FastIndexBuilder {
         if (text[start] === '[' || text[start] === '{') checkFlowCollection(text, start, nodes.close[id] as number);
         if (state.kind === 'mapping') {
           nodes.kind[id] = Kind.MAPPING;
-          this.pairUp(id, height, end);
+          this.pairUp(state.result as Record<string, unknown>, id, height, end);
         } else {
           nodes.kind[id] = Kind.SEQUENCE;
-          this.checkItems(id, height, end);
+          this.checkItems(state.result, height, end);
           nodes.setChildren(id, pending, height, end - height);
         }
         for (let i = height; i < end; i++) if (nodes.hasAlias[pending[i] as number] === 1) nodes.hasAlias[id] = 1;
@@ -129,29 +137,26 @@ export class FastIndexBuilder {
     }
     let end = at + 1;
     while (!endsName(text.charCodeAt(end))) end++;
-    const target = this.anchors.get(text.slice(at + 1, end)) ?? NONE;
+    const target = this.anchors.get(text.slice(at + 1, end));
     nodes.kind[id] = Kind.ALIAS;
     nodes.hasAlias[id] = 1;
     if (++this.aliases > MAX_ALIASES) fail('many aliases');
     // An alias inside an anchored node multiplies on expansion: `yaml` weighs that itself.
-    if (target === NONE || !Object.is(nodes.results[target], nodes.results[id]) || nodes.hasAlias[target] === 1) fail('an alias not matched, or nested');
-    nodes.target[id] = target;
+    if (!target || !Object.is(target.value, state.result) || nodes.hasAlias[target.id] === 1) fail('an alias not matched, or nested');
+    nodes.target[id] = target.id;
     return id;
   }
 
-  private checkItems(id: number, from: number, to: number): void {
-    const { results } = this.nodes;
-    const value = results[id];
-    const pending = this.pending.values;
+  /** The items (`pending` from `from` to `to`) must be the sequence's values, in order. */
+  private checkItems(value: unknown, from: number, to: number): void {
     if (!Array.isArray(value) || value.length !== to - from) fail('sequence items do not line up');
-    for (let i = from; i < to; i++) if (!Object.is(results[pending[i] as number], value[i - from])) fail('sequence items do not line up');
+    for (let i = from; i < to; i++) if (!Object.is(this.pendingValues[i], value[i - from])) fail('sequence items do not line up');
   }
 
   /** Turns a mapping's children into key, value, key, value… and checks them against its value. */
-  private pairUp(id: number, from: number, to: number): void {
-    const { nodes, text } = this;
+  private pairUp(value: Record<string, unknown>, id: number, from: number, to: number): void {
+    const { nodes, text, entries, entryValues } = this;
     const pending = this.pending.values;
-    const entries = this.entries;
     entries.length = 0;
     for (let i = from; i < to; i++) {
       const child = pending[i] as number;
@@ -159,13 +164,18 @@ export class FastIndexBuilder {
       if (mark === '?') fail('an explicit key');
       if (mark !== ':') {
         this.closeKey();
+        entryValues[entries.length] = this.pendingValues[i];
         entries.push(child);
+        entryValues[entries.length] = null;
         entries.push(NONE);
       } else if (entries.length === 0 || entries.values[entries.length - 1] !== NONE) fail('a value without a key');
-      else entries.values[entries.length - 1] = child;
+      else {
+        entries.values[entries.length - 1] = child;
+        entryValues[entries.length - 1] = this.pendingValues[i];
+      }
     }
     this.closeKey();
-    this.checkEntries(id);
+    this.checkEntries(value);
     nodes.setChildren(id, entries.values, 0, entries.length);
   }
 
@@ -183,26 +193,26 @@ export class FastIndexBuilder {
     entries.values[entries.length - 1] = empty;
   }
 
-  /** Checks the pairs in `entries` against the mapping's value. */
-  private checkEntries(id: number): void {
-    const { nodes, text } = this;
+  /** Checks the pairs in `entries` against the mapping's value, and names the keys. */
+  private checkEntries(value: Record<string, unknown>): void {
+    const { nodes, text, entryValues } = this;
     const entries = this.entries.values;
     const count = this.entries.length;
-    const value = nodes.results[id] as Record<string, unknown>;
     let merges = false;
     for (let i = 0; i < count; i += 2) {
       const key = entries[i] as number;
       const written = entries[i + 1] as number;
-      const name = nodes.results[key];
-      if (nodes.kind[key] !== Kind.SCALAR || name === null) fail('a key that is not a plain value');
+      const keyValue = entryValues[i];
+      if (nodes.kind[key] !== Kind.SCALAR || keyValue === null) fail('a key that is not a plain value');
       if ((nodes.close[key] as number) - (nodes.open[key] as number) > MAX_KEY_CHARS) fail('a very long key');
+      const keyName = String(keyValue);
+      nodes.setName(key, keyName);
       if (nodes.merge[key] === 1) {
         checkMergeValue(nodes, written);
         merges = true;
         continue;
       }
-      const keyName = String(name);
-      if (!own(value, keyName) || !Object.is(value[keyName], written === NONE ? null : nodes.results[written])) fail('mapping entries do not line up');
+      if (!own(value, keyName) || !Object.is(value[keyName], entryValues[i + 1])) fail('mapping entries do not line up');
       if (written !== NONE && nodes.kind[written] === Kind.MAPPING && (nodes.size[written] as number) > 0) {
         checkMappingValue(text, nodes.open[written] as number, nodes.open[nodes.child(written, 0)] as number);
       }

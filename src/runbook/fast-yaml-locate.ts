@@ -70,12 +70,12 @@ export class FastLocator implements Locator {
     const count = nodes.size[map] as number;
     for (let index = 0; index < count; index += 2) {
       const written = nodes.child(map, index);
-      if (nodes.merge[written] === 0 && String(nodes.results[written]) === key) return { map, index };
+      if (nodes.merge[written] === 0 && this.isNamed(written, key)) return { map, index };
     }
     if (depth > 10) return undefined;
     for (let index = 0; index < count; index += 2) {
       const written = nodes.child(map, index);
-      if (nodes.merge[written] === 0 && nodes.results[written] !== '<<') continue;
+      if (nodes.merge[written] === 0 && !this.isNamed(written, '<<')) continue;
       const value = nodes.child(map, index + 1);
       const sources = value !== NONE && nodes.kind[value] === Kind.SEQUENCE ? Array.from({ length: nodes.size[value] as number }, (_, i) => nodes.child(value, i)) : [value];
       for (const source of sources) {
@@ -85,6 +85,16 @@ export class FastLocator implements Locator {
       }
     }
     return undefined;
+  }
+
+  /** True when key `id` is named `name`: a plain key's text is its name (to its close, blanks before the `:` aside). */
+  private isNamed(id: number, name: string): boolean {
+    const stored = this.nodes.name(id);
+    if (stored !== undefined) return stored === name;
+    const start = nodeStart(this.text, this.nodes, id);
+    let end = this.nodes.close[id] as number;
+    while (end > start && (this.text[end - 1] === ' ' || this.text[end - 1] === '\t')) end--;
+    return end - start === name.length && this.text.startsWith(name, start);
   }
 
   /** Where the value at `path` is written (its key with `key: true`); nearest ancestor if absent. */

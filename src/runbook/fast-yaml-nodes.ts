@@ -1,7 +1,7 @@
 /**
  * The nodes of the fast parser's position index, stored column-wise in typed arrays: a 10 MB
- * runbook has about a million nodes, and an object per node costs more in garbage
- * collection than js-yaml spends parsing. A node is its number (0, 1, …); NONE is no node.
+ * runbook has over half a million nodes, and an object per node cost more in garbage
+ * collection than js-yaml spent parsing. A node is its number (0, 1, …); NONE is no node.
  */
 import { IntList } from './int-list.js';
 
@@ -28,6 +28,8 @@ export class FastNodes {
   merge: Uint8Array<ArrayBuffer>;
   /** 1 when the node is or holds an alias. */
   hasAlias: Uint8Array<ArrayBuffer>;
+  /** 1 for a plain (unquoted) scalar that is a string: as a key (one line), its text is its value. */
+  plain: Uint8Array<ArrayBuffer>;
   /** For an alias, the anchored node it names. */
   target: Int32Array<ArrayBuffer>;
   /** Where a collection's children start in `children`, and how many there are. */
@@ -35,8 +37,8 @@ export class FastNodes {
   size: Int32Array<ArrayBuffer>;
   /** A sequence's items; a mapping's keys, each followed by its value (NONE for a key written alone, `{ a }`). */
   readonly children: IntList;
-  /** Each node's value as js-yaml built it (the very object for collections). */
-  readonly results: unknown[] = [];
+  /** Names of mapping keys that are not plain strings (`String` of the value); a plain key's name is its text. */
+  private readonly names = new Map<number, string>();
 
   constructor(textLength: number) {
     const capacity = Math.max(64, Math.ceil(textLength / CHARS_PER_NODE));
@@ -45,6 +47,7 @@ export class FastNodes {
     this.kind = new Uint8Array(capacity);
     this.merge = new Uint8Array(capacity);
     this.hasAlias = new Uint8Array(capacity);
+    this.plain = new Uint8Array(capacity);
     this.target = new Int32Array(capacity);
     this.first = new Int32Array(capacity);
     this.size = new Int32Array(capacity);
@@ -57,8 +60,17 @@ export class FastNodes {
     if (id === this.open.length) this.grow();
     this.open[id] = open;
     this.target[id] = NONE;
-    this.results.push(null); // kept dense: results are set as nodes close, out of order
     return id;
+  }
+
+  /** Records the name of key `id` unless it is a plain string (most keys: their text says it, and storing a million names costs). */
+  setName(id: number, name: string): void {
+    if (this.plain[id] === 0) this.names.set(id, name);
+  }
+
+  /** The stored name of key `id`; undefined for a plain key (read its text). */
+  name(id: number): string | undefined {
+    return this.names.get(id);
   }
 
   /** Stores `count` entries of `list` from `from` as the children of `id`. */
@@ -95,5 +107,6 @@ export class FastNodes {
     this.kind = byte(this.kind);
     this.merge = byte(this.merge);
     this.hasAlias = byte(this.hasAlias);
+    this.plain = byte(this.plain);
   }
 }

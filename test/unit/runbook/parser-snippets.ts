@@ -76,4 +76,6 @@ export const REFUSED_BY_YAML: string[] = [
   'a: &s [{ b: 1 }]\nc:\n  <<: *s\n',
   'a: { <<: [1, 2] }\n',
   'a: |+\n  x\n ',
+  'a: &n { b: 1 }\nc:\n  <<: [*n, *n\r\n]\n',
+  'a:\n  b: [1,\n  2]\n',
 ];
