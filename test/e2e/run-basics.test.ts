@@ -123,6 +123,17 @@ describe('stepwise run (built CLI, real processes)', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('refuses to run unjournaled: an unusable state dir is exit 2 and nothing executes', async () => {
+    const ws = workspace();
+    const marker = join(ws.dir, 'ran');
+    const file = ws.write('sd.yaml', `name: sd\nsteps:\n  - id: a\n    run: touch ${marker}\n`);
+    const notADir = ws.write('plain-file', 'x');
+    const result = await runCliToEnd(['run', file, '--state-dir', join(notADir, 'state')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/state/i);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('outputs flow between steps through $STEPWISE_OUTPUT', async () => {
     const ws = workspace();
     const file = ws.write(
