@@ -8,9 +8,13 @@ import { describeLost, JournalWriter, loadRun, openStateDir, type LoadedRun } fr
 import { loadRunbook } from '../runbook/load-runbook.js';
 import { resolveParams } from '../runbook/params.js';
 import { resolveSecrets } from '../runbook/secrets.js';
+import { endLeftovers } from '../targets/local-leftovers.js';
 import { writeStderr } from './output.js';
 import type { RunArgs } from './run-args.js';
 import { runSession } from './run-session.js';
+
+/** SIGTERM to SIGKILL for leftovers of a crashed run, as for a timed-out step. */
+const LEFTOVER_GRACE_MS = 5000;
 
 /** Options of the original invocation that still apply, unless given again now. */
 function inheritedArgs(run: LoadedRun, args: RunArgs): RunArgs {
@@ -65,6 +69,12 @@ export async function continueRun(runIdInput: string, rawArgs: RunArgs, mode: 'r
     prior: run.prior,
     startDir: run.meta?.cwd ?? process.cwd(),
     openJournal: () => JournalWriter.open(state, run.runId),
+    // Only now, with the lock held, is it certain the processes below belong to a dead runner.
+    beforeEngine: async (notice) => {
+      const groups = new Set(run.journal.events.flatMap((e) => (e.type === 'step.process' ? [e.pid] : [])));
+      const ended = await endLeftovers(groups, run.runId, LEFTOVER_GRACE_MS);
+      if (ended > 0) notice(`ended ${ended} process(es) still running from the interrupted run's steps, so no step runs twice at once`);
+    },
   });
 }
 

@@ -30,6 +30,8 @@ export interface SessionInput {
   startDir: string;
   /** Opens the journal once the lock is held (SPEC §3.2: lock, then journal). */
   openJournal: () => JournalWriter;
+  /** Work that needs the lock held and may say something (resume: end a dead runner's leftovers). */
+  beforeEngine?: (notice: (message: string) => void) => Promise<void>;
 }
 
 /** Parses `--wait-lock`; a bad value is a usage error. */
@@ -98,6 +100,7 @@ export async function runSession(input: SessionInput): Promise<number> {
       };
       deliver = onEvent;
       for (const message of waiting.splice(0)) notice(message);
+      await input.beforeEngine?.(notice);
       const outcome = await runEngine(options);
       return outcome.exitCode;
     } finally {

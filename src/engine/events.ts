@@ -133,6 +133,15 @@ export interface NoticeEvent extends EventBase {
   stepId?: string;
 }
 
+/** Internal: a local step's process group started (resume ends it if the runner died). */
+export interface ProcessStartedEvent extends EventBase {
+  type: 'step.process';
+  stepId: string;
+  phase: Phase;
+  /** Pid of the shell, which leads the step's process group. */
+  pid: number;
+}
+
 /** Internal: an operator's answer at a prompt (`--interactive`, `--step`, `confirm:`). */
 export interface DecisionEvent extends EventBase {
   type: 'step.decision';
@@ -152,7 +161,8 @@ export type EngineEvent =
   | RollbackFinishedEvent
   | RunFinishedEvent
   | NoticeEvent
-  | DecisionEvent;
+  | DecisionEvent
+  | ProcessStartedEvent;
 
 /** The event types SPEC §7 lists for `--json`. */
 export const PUBLIC_EVENT_TYPES: ReadonlySet<EngineEvent['type']> = new Set([

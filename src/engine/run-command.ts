@@ -115,6 +115,7 @@ export async function runCommand(exec: CommandExecution): Promise<CommandOutcome
         signal: AbortSignal.any([exec.cancel, timeout.signal]),
         killGraceMs: exec.killGraceMs,
         onOutput: (stream, chunk) => collector.push(stream, chunk),
+        onSpawn: (pid) => emit({ type: 'step.process', stepId: exec.stepId, phase: exec.phase, pid }),
       });
       collector.flush();
       const durationMs = performance.now() - attemptStarted;

@@ -38,6 +38,7 @@ const REQUIRED: Record<EngineEvent['type'], readonly string[]> = {
   'run.finished': ['status'],
   'run.notice': ['message'],
   'step.decision': ['stepId', 'choice'],
+  'step.process': ['stepId', 'pid'],
 };
 
 /** Reads and parses `journal.jsonl` (a missing file reads as empty, `exists: false`). */

@@ -30,6 +30,8 @@ export function dispatch(reporter: Reporter, event: EngineEvent): void {
       return reporter.onDecision?.(event);
     case 'run.finished':
       return reporter.onRunEnd?.(event);
+    case 'step.process':
+      return undefined;
   }
 }
 

@@ -19,6 +19,8 @@ export interface ExecRequest {
   /** Aborting kills the whole process tree (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal: AbortSignal;
   killGraceMs: number;
+  /** Told the pid of a local process group leader as soon as it exists. */
+  onSpawn?: (pid: number) => void;
   /** Raw output as it arrives; never buffered whole. */
   onOutput: (stream: OutputStream, chunk: Buffer) => void;
 }

@@ -39,6 +39,7 @@ export class LocalExecutor implements Executor {
         stripFinalNewline: false,
       });
       const pid = subprocess.pid;
+      if (pid !== undefined) request.onSpawn?.(pid);
       subprocess.stdout?.on('data', (chunk: Buffer) => request.onOutput('stdout', chunk));
       subprocess.stderr?.on('data', (chunk: Buffer) => request.onOutput('stderr', chunk));
 

@@ -123,6 +123,26 @@ describe('crash safety', () => {
     expect([counter(ws.dir, 'undo-two'), counter(ws.dir, 'undo-one')]).toEqual([1, 1]);
   });
 
+  it('resume ends what the killed runner\'s step left running before running the step again', async () => {
+    const ws = workspace();
+    const tag = `sleep 61${Math.floor(Math.random() * 9)}`;
+    const file = ws.write(
+      'orphan.yaml',
+      `name: orphan\nsteps:\n  - id: long\n    run: |\n      ${count(ws.dir, 'long')}\n      if [ ! -e ${ws.dir}/killed ]; then echo in-long; ${tag}; fi\n`,
+    );
+    const cli = startCli(['run', file, '--json', '--state-dir', ws.stateDir]);
+    await cli.waitFor('in-long');
+    cli.child.kill('SIGKILL');
+    const killed = await cli.done;
+    expect(await eventually(() => pidsMatching(tag).length === 1)).toBe(true);
+    execFileSync('touch', [join(ws.dir, 'killed')]);
+    const resumed = await runCliToEnd(['resume', String(jsonLines(killed.stdout)[0]?.runId), '--state-dir', ws.stateDir]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/ended [1-9]\d* process\(es\) still running from the interrupted run/);
+    expect(pidsMatching(tag)).toEqual([]);
+    expect(counter(ws.dir, 'long')).toBe(2);
+  });
+
   it('SIGKILL right after a step finished, then resume: each step ran exactly once in the end', async () => {
     const ws = workspace();
     const file = ws.write(
