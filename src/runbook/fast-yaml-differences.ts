@@ -53,6 +53,22 @@ export function checkProperties(text: string, open: number): number {
   return anchorAt;
 }
 
+/**
+ * `a: !!str` and the scalar on the next line: js-yaml resolves the scalar first (`1` → 1)
+ * and tags the result, `yaml` tags the text (`'1'`). `open` is where a tagged scalar that
+ * js-yaml read in two steps (so it has children) was opened.
+ */
+export function checkTagBeforeLine(text: string, open: number): void {
+  let at = skipSeparation(text, open);
+  let tagged = false;
+  while (text[at] === '&' || text[at] === '!') {
+    tagged ||= text[at] === '!';
+    const end = skipProperty(text, at);
+    at = skipSeparation(text, end);
+    if (tagged && text.slice(end, at).includes('\n')) fail('a tag on the line before its scalar');
+  }
+}
+
 /** `&a: x` is an anchor `a:` to js-yaml and ambiguous to `yaml`. */
 export function checkAnchorName(name: string): void {
   if (name.endsWith(':')) fail('an anchor ending in `:`');

@@ -8,7 +8,7 @@
  */
 import type { EventType, State } from 'js-yaml';
 import { FastNodes, Kind, NONE } from './fast-yaml-nodes.js';
-import { checkAnchorName, checkFlowCollection, checkMappingValue, checkMergeValue, checkProperties, checkScalarEnd, fail, MAX_ALIASES, MAX_KEY_CHARS } from './fast-yaml-differences.js';
+import { checkAnchorName, checkFlowCollection, checkMappingValue, checkMergeValue, checkProperties, checkScalarEnd, checkTagBeforeLine, fail, MAX_ALIASES, MAX_KEY_CHARS } from './fast-yaml-differences.js';
 import { MERGE_TAG } from './fast-yaml-schema.js';
 import { contentStart, endsName, markBefore, skipBlanks, skipSeparation } from './fast-yaml-text.js';
 import { IntList } from './int-list.js';
@@ -96,6 +96,7 @@ export class FastIndexBuilder {
         nodes.merge[id] = state.tag === MERGE_TAG ? 1 : 0;
         nodes.plain[id] = state.tag === '?' ? 1 : 0;
         checkScalarEnd(text, nodes.close[id] as number);
+        if (this.pending.length > height && state.tag !== null && state.tag !== '?') checkTagBeforeLine(text, nodes.open[id] as number);
         return id;
       }
       case 'mapping':

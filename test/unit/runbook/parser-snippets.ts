@@ -78,4 +78,7 @@ export const REFUSED_BY_YAML: string[] = [
   'a: |+\n  x\n ',
   'a: &n { b: 1 }\nc:\n  <<: [*n, *n\r\n]\n',
   'a:\n  b: [1,\n  2]\n',
+  'a: !!str\n  null\n',
+  'a: !!str\n  1\n',
+  'a: &x !!str # c\n\n  true\n',
 ];
