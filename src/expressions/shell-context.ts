@@ -74,6 +74,8 @@ export function scanShellContexts(text: string): ShellContext[] {
 
   /** Opens the expansions that may start with `$` or a backtick in unquoted and double-quoted text. */
   function openExpansion(): boolean {
+    // Most characters open nothing: answer those without the string comparisons below.
+    if (text[i] !== '$' && text[i] !== '`') return false;
     if (startsWith('$((')) {
       stack.push({ kind: 'arith', depth: 0 });
       i += 3;
@@ -113,7 +115,7 @@ export function scanShellContexts(text: string): ShellContext[] {
         } else if (ch === '"') {
           stack.push({ kind: 'dq' });
           i++;
-        } else if (startsWith("$'")) {
+        } else if (ch === '$' && startsWith("$'")) {
           stack.push({ kind: 'ansi' });
           i += 2;
         } else if (openExpansion()) {
@@ -121,10 +123,10 @@ export function scanShellContexts(text: string): ShellContext[] {
         } else if (ch === '#' && wordStart) {
           stack.push({ kind: 'comment' });
           i++;
-        } else if (startsWith('<<<')) {
+        } else if (ch === '<' && startsWith('<<<')) {
           i += 3;
           wordStart = true;
-        } else if (startsWith('<<')) {
+        } else if (ch === '<' && startsWith('<<')) {
           i += 2;
           readHeredocDelimiter();
           wordStart = false;
