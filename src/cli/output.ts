@@ -3,14 +3,24 @@ import { writeSync } from 'node:fs';
 
 /** Writes all of `text` to a file descriptor, retrying when a non-blocking pipe is full. */
 function writeAll(fd: number, text: string): void {
-  let buffer = Buffer.from(text);
+  let written = 0;
+  try {
+    // The common case writes the whole string at once: no Buffer copy of every chunk.
+    written = writeSync(fd, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') return;
+    if (code !== 'EAGAIN') throw error;
+  }
+  if (written === Buffer.byteLength(text)) return;
+  let buffer = Buffer.from(text).subarray(written);
   while (buffer.length > 0) {
     try {
-      const written = writeSync(fd, buffer);
-      buffer = buffer.subarray(written);
+      buffer = buffer.subarray(writeSync(fd, buffer));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EPIPE') return;
       throw error;
     }
   }
