@@ -13,13 +13,18 @@ export function shellCommand(shell: string, scriptFile: string): [string, string
   }
 }
 
-/** Parses `key=value` lines written to `$STEPWISE_OUTPUT`; the first `=` splits. */
+/**
+ * Parses `key=value` lines written to `$STEPWISE_OUTPUT` (local and remote alike): the first
+ * `=` splits, lines without a key are ignored, the last write of a key wins.
+ */
 export function parseOutputsFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    outputs[line.slice(0, eq).trim()] = line.slice(eq + 1).replace(/\r$/, '');
+    const key = eq > 0 ? line.slice(0, eq).trim() : '';
+    if (key === '') continue;
+    // defineProperty: a key such as `__proto__` must become data, not a prototype.
+    Object.defineProperty(outputs, key, { value: line.slice(eq + 1).replace(/\r$/, ''), enumerable: true, writable: true, configurable: true });
   }
   return outputs;
 }

@@ -3,6 +3,7 @@
  * (`MARKER rc killed n\n` + n bytes of the outputs file), in bounded memory: only a
  * possible partial marker at a chunk's end, the header line and the capped outputs are held.
  */
+import { parseOutputsFile } from './shell-command.js';
 
 /** What the remote wrapper reported after the step ended. */
 export interface Trailer {
@@ -122,15 +123,7 @@ function partialMarkerSuffix(buf: Buffer, marker: Buffer): number {
   return 0;
 }
 
-/** Parses `key=value` lines: the first `=` splits, blank lines and lines without `=` are ignored, the last write wins. */
+/** Parses the outputs file sent back in the trailer (the same rules as a local step's). */
 export function parseOutputs(raw: Buffer): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  for (const line of raw.toString('utf8').split('\n')) {
-    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    const eq = text.indexOf('=');
-    if (text.trim() === '' || eq <= 0) continue;
-    // defineProperty: a key such as `__proto__` must become data, not a prototype.
-    Object.defineProperty(outputs, text.slice(0, eq), { value: text.slice(eq + 1), enumerable: true, writable: true, configurable: true });
-  }
-  return outputs;
+  return parseOutputsFile(raw.toString('utf8'));
 }
