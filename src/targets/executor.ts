@@ -8,9 +8,9 @@ export type OutputStream = 'stdout' | 'stderr';
 
 export interface ExecRequest {
   target: Target;
-  /** The whole script, already substituted; delivered on stdin, never in argv. */
+  /** The whole script, already substituted; reaches the shell as a 0600 file (local) or on stdin (SSH), never in argv. */
   script: string;
-  /** `bash` runs `bash --noprofile --norc -eo pipefail`, `sh` runs `sh -e`; anything else reads stdin. */
+  /** `bash` runs `bash --noprofile --norc -eo pipefail FILE`, `sh` runs `sh -e FILE`, anything else `<shell> FILE`. */
   shell: string;
   /** Variables added to the environment of the script. */
   env: Record<string, string>;
