@@ -21,6 +21,8 @@ import { runCommand, type CommandExecution } from './run-command.js';
 import { makeResolver, type RunContext } from './run-context.js';
 import { runOnTargets, type StepOutcome } from './run-step.js';
 import { restorePrior } from './restore-prior.js';
+import { rollbackTargets } from './rollback-targets.js';
+import { isSelected } from './step-selection.js';
 
 export interface EngineOptions {
   runbook: Runbook;
@@ -150,12 +152,7 @@ class Engine {
   }
 
   private selected(step: Step): boolean {
-    if (this.o.only) return this.o.only.includes(step.id);
-    if (this.o.from) {
-      const steps = this.o.runbook.steps;
-      return steps.findIndex((s) => s.id === step.id) >= steps.findIndex((s) => s.id === this.o.from);
-    }
-    return true;
+    return isSelected(step.id, this.o.runbook.steps, { from: this.o.from, only: this.o.only });
   }
 
   private async runSteps(done: Set<string>): Promise<{ status: RunStatus; error?: string; pending: string[] }> {
@@ -200,7 +197,7 @@ class Engine {
       entries: this.stack.unwindOrder(),
       emit: this.emit,
       hardStop: this.hardStop,
-      targetsFor: (entry) => (entry.step.rollback?.on ? this.targetsOf(entry.step.rollback.on) : entry.targets),
+      targetsFor: (entry) => rollbackTargets(entry, this.o.runbook, this.o.limit),
       runOn: (entry, target) => this.runRollback(entry, target),
     });
   }
