@@ -2,7 +2,7 @@
  * `meta.json` of a run: what `history` lists without reading the journal, and what
  * `resume`/`rollback` need besides it (original path, cwd, lock, command-line options).
  */
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import type { RunStartedEvent } from '../engine/events.js';
 import { isRecord, readJsonFile, writeFileAtomic } from './fs-util.js';
 
@@ -14,6 +14,8 @@ export interface RunSession {
   startedAt: string;
   pid: number;
   host: string;
+  /** Login name of the process's user (absent in runs recorded before it was kept). */
+  user?: string;
   mode: 'run' | 'rollback';
   resumed: boolean;
 }
@@ -57,5 +59,15 @@ export function writeRunMeta(path: string, meta: RunMeta): void {
 
 /** The session a `run.started` event opens, attributed to this process. */
 export function sessionFor(event: RunStartedEvent): RunSession {
-  return { startedAt: event.time, pid: process.pid, host: hostname(), mode: event.mode, resumed: event.resumed };
+  const user = loginName();
+  return { startedAt: event.time, pid: process.pid, host: hostname(), ...(user ? { user } : {}), mode: event.mode, resumed: event.resumed };
+}
+
+/** Who ran it, for reports; a uid without a passwd entry has no name (and is not an error). */
+function loginName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER;
+  }
 }
