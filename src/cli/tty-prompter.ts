@@ -63,14 +63,15 @@ function readAnswer(question: string): Promise<string | undefined> {
   });
 }
 
-interface Choice<T extends string> {
+/** One answer a question offers: typed as `key` or the whole `value`. */
+export interface Choice<T extends string> {
   value: T;
   key: string;
   help: string;
 }
 
 /** Asks until the answer names a choice (by key or whole word); undefined when no answer can come. */
-async function choose<T extends string>(style: Style, question: string, choices: ReadonlyArray<Choice<T>>): Promise<T | undefined> {
+export async function choose<T extends string>(style: Style, question: string, choices: ReadonlyArray<Choice<T>>): Promise<T | undefined> {
   const menu = choices.map((c) => `${style.bold(c.key)} ${c.value}`).join(' / ');
   for (;;) {
     const answer = await readAnswer(`${question} [${menu}] `);
