@@ -1,45 +1,83 @@
 /**
  * `resume` and `rollback` continue a stored run: its journal says what was done, its
- * runbook copy says what to do (SPEC §4). The same lock is taken again.
+ * runbook copy says what to do (SPEC §4), and what it acted on — params, inventory,
+ * `--limit`, `--from`, `--only` — is the run's own, never changed on the way. The same lock
+ * is taken again. `--dry-run` prints what would happen and touches nothing.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isSelected } from '../engine/step-selection.js';
 import { UsageError } from '../errors/stepwise-error.js';
-import { describeLost, JournalWriter, loadRun, openStateDir, type LoadedRun } from '../journal/index.js';
+import { describeLost, JournalWriter, loadRun, locateStateDir, openStateDir, type LoadedRun, type StateDir } from '../journal/index.js';
+import { createStyle } from '../reporters/listr-style.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
-import { resolveParams } from '../runbook/params.js';
+import type { Runbook, ScalarValue } from '../runbook/model.js';
 import { resolveSecrets } from '../runbook/secrets.js';
 import { endLeftovers } from '../targets/local-leftovers.js';
-import { writeStderr } from './output.js';
-import type { RunArgs } from './run-args.js';
+import { compensationJson, compensationPreview, formatCompensation } from './compensation-format.js';
+import { compensationPlan, restoredForResume } from './continue-preview.js';
+import { colorWanted } from './create-reporters.js';
+import { writeStderr, writeStdout } from './output.js';
+import { buildPlan } from './plan-model.js';
+import { printPlan } from './plan-print.js';
+import { PlanResolver } from './plan-resolve.js';
+import { askBeforeRollback } from './rollback-question.js';
+import type { ContinueArgs, RunArgs } from './run-args.js';
 import { runSession } from './run-session.js';
+import { checkLimit, parseOnly } from './step-selection.js';
+import { paramsOfRun } from './stored-params.js';
+import { canPrompt } from './tty-prompter.js';
 
 /** SIGTERM to SIGKILL for leftovers of a crashed run, as for a timed-out step. */
 const LEFTOVER_GRACE_MS = 5000;
 
-/** Options of the original invocation that still apply, unless given again now. */
-function inheritedArgs(run: LoadedRun, args: RunArgs): RunArgs {
+/** What the original invocation chose about steps and targets; it still applies. */
+interface StoredSelection {
+  /** Absolute: resolved against the directory the run was started in. */
+  inventory?: string;
+  limit?: string;
+  only?: string;
+  from?: string;
+  noRollback: boolean;
+}
+
+function storedSelection(run: LoadedRun): StoredSelection {
   const stored = run.meta?.options ?? {};
   const text = (key: string) => (typeof stored[key] === 'string' ? (stored[key] as string) : undefined);
-  const merged: RunArgs = { ...args };
-  merged.inventory ??= text('inventory');
-  merged.limit ??= text('limit');
-  merged.only ??= text('only');
-  merged.from ??= text('from');
-  if (stored.noRollback === true && args.rollback !== false) merged.rollback = false;
-  return merged;
+  const inventory = text('inventory');
+  const selection: StoredSelection = { noRollback: stored.noRollback === true };
+  if (inventory !== undefined) {
+    const path = resolve(run.meta?.cwd ?? process.cwd(), inventory);
+    if (!existsSync(path)) {
+      throw new UsageError(`run ${run.runId} used --inventory ${inventory} (${path}), which is gone`, {
+        hint: 'put the inventory back where it was: resume and rollback act on the hosts the run used',
+      });
+    }
+    selection.inventory = path;
+  }
+  for (const key of ['limit', 'only', 'from'] as const) {
+    const value = text(key);
+    if (value !== undefined) selection[key] = value;
+  }
+  return selection;
 }
 
-/** Stored params (secrets are never stored: they must be given again), then new --param values. */
-function paramsAgain(run: LoadedRun, args: RunArgs): string[] {
-  const secretNames = new Set(Array.isArray(run.meta?.options.secretParams) ? (run.meta?.options.secretParams as string[]) : []);
-  const stored = Object.entries(run.params ?? {})
-    .filter(([name]) => !secretNames.has(name))
-    .map(([name, value]) => `${name}=${String(value)}`);
-  return [...stored, ...(args.param ?? [])];
+/** Everything checked and loaded; nothing executed yet. */
+interface Continuation {
+  state: StateDir;
+  run: LoadedRun;
+  runbook: Runbook;
+  params: Record<string, ScalarValue>;
+  /** Values of top-level `secrets:` (not read for a dry run). */
+  secrets: Record<string, string>;
+  selection: StoredSelection;
 }
 
-export async function continueRun(runIdInput: string, rawArgs: RunArgs, mode: 'run' | 'rollback'): Promise<number> {
-  const state = openStateDir(rawArgs.stateDir ? { stateDir: rawArgs.stateDir } : {});
+export async function continueRun(runIdInput: string, args: ContinueArgs, mode: 'run' | 'rollback'): Promise<number> {
+  const command = mode === 'run' ? 'resume' : 'rollback';
+  const stateOptions = args.stateDir ? { stateDir: args.stateDir } : {};
+  // A dry run creates nothing, not even a missing state directory.
+  const state = args.dryRun ? locateStateDir(stateOptions) : openStateDir(stateOptions);
   const run = loadRun(state, runIdInput);
   for (const line of describeLost(run.journal.lost)) writeStderr(`stepwise: warning: ${line}\n`);
   const status = run.prior.status;
@@ -53,18 +91,92 @@ export async function continueRun(runIdInput: string, rawArgs: RunArgs, mode: 'r
     });
   }
   if (!run.runbookCopy) throw new UsageError(`run ${run.runId} has no stored runbook copy, so it cannot be continued`);
-  const args = inheritedArgs(run, rawArgs);
-  const runbook = await loadRunbook(run.runbookCopy, { forRun: true, ...(args.inventory ? { inventoryFile: args.inventory } : {}) });
+  const selection = storedSelection(run);
+  const runbook = await loadRunbook(run.runbookCopy, { forRun: !args.dryRun, ...(selection.inventory ? { inventoryFile: selection.inventory } : {}) });
   warnIfChanged(run);
-  const params = resolveParams(runbook, { params: paramsAgain(run, args), ...(args.paramsFile ? { paramsFile: args.paramsFile } : {}) });
-  const secrets = resolveSecrets(runbook, process.env);
+  // The inventory file may have changed since the run started.
+  checkLimit(runbook, selection.limit);
+  const params = paramsOfRun(runbook, { runId: run.runId, command, stored: run.params ?? {}, param: args.param, paramsFile: args.paramsFile, needSecrets: !args.dryRun });
+  if (args.dryRun && run.state === 'running') writeStderr(`stepwise: note: run ${run.runId} is still running; what it has done may change before you act\n`);
+    // Read before any question, so a missing secret never follows a "yes".
+  const secrets = args.dryRun ? {} : resolveSecrets(runbook, process.env);
+  const continuation: Continuation = { state, run, runbook, params, secrets, selection };
+  if (mode === 'run' && args.dryRun) return previewResume(continuation, args);
+  if (mode === 'rollback') {
+    const decided = await beforeRollback(continuation, args);
+    if (decided !== undefined) return decided;
+  }
+  return execute(continuation, args, mode);
+}
+
+/** `resume --dry-run`: the plan of what is left, with what the run already knows filled in. */
+function previewResume({ run, runbook, params, selection }: Continuation, args: ContinueArgs): number {
+  const restored = restoredForResume(run.prior, runbook);
+  const only = parseOnly(selection.only);
+  const selected = runbook.steps.filter((s) => !restored.done.has(s.id) && isSelected(s.id, runbook.steps, { from: selection.from, only }));
+  const plan = buildPlan({
+    runbook,
+    params,
+    resolver: new PlanResolver(runbook, params, process.env, { runId: run.runId, steps: restored.known }),
+    selected,
+    ...(only ? { only } : {}),
+    ...(selection.from ? { from: selection.from } : {}),
+    ...(selection.limit ? { limit: selection.limit } : {}),
+    ...(selection.inventory ? { inventory: selection.inventory } : {}),
+    noRollback: selection.noRollback || args.rollback === false,
+    resume: { runId: run.runId, done: runbook.steps.filter((s) => restored.done.has(s.id)).map((s) => s.id), stacked: restored.stacked },
+  });
+  printPlan(plan, args.json === true);
+  return 0;
+}
+
+/**
+ * `rollback`: with `--dry-run` print what would be compensated; with nothing to compensate
+ * say so; on a terminal ask first. Returns the exit code when nothing is to run.
+ */
+async function beforeRollback({ run, runbook, params, selection }: Continuation, args: ContinueArgs): Promise<number | undefined> {
+  const { entries, known } = await compensationPlan(run.prior, runbook, selection.limit);
+  const preview = compensationPreview(run.runId, runbook, entries, new PlanResolver(runbook, params, process.env, { runId: run.runId, steps: known }));
+  const style = (tty: boolean) => createStyle(tty && colorWanted());
+  if (args.dryRun) {
+    writeStdout(args.json ? compensationJson(preview) : `${formatCompensation(preview, style(Boolean(process.stdout.isTTY))).join('\n')}\n`);
+    return 0;
+  }
+  // A run still going may yet stack rollbacks: let its lock answer (exit 75) instead.
+  if (entries.length === 0 && run.state !== 'running') {
+    (args.json ? writeStderr : writeStdout)(`${formatCompensation(preview, style(false)).join('\n')}\n`);
+    return 0;
+  }
+  if (args.yes || !canPrompt()) return undefined;
+  const answer = await askBeforeRollback(formatCompensation(preview, style(Boolean(process.stderr.isTTY))));
+  if (answer === 'yes') return undefined;
+  if (answer === 'interrupted') {
+    writeStderr(`stepwise: interrupted; nothing was done to run ${run.runId}\n`);
+    return 130;
+  }
+  writeStderr(`stepwise: ${answer === 'no' ? 'not rolled back' : 'no answer'}: nothing was done; run ${run.runId} is as it was (stepwise rollback ${run.runId} when ready)\n`);
+  return 0;
+}
+
+/** Takes the lock and runs the engine on the stored run. */
+function execute({ state, run, runbook, params, secrets, selection }: Continuation, args: ContinueArgs, mode: 'run' | 'rollback'): Promise<number> {
+  const runArgs: RunArgs = {
+    ...args,
+    file: runbook.file,
+    ...(selection.inventory ? { inventory: selection.inventory } : {}),
+    ...(selection.limit ? { limit: selection.limit } : {}),
+    ...(selection.only ? { only: selection.only } : {}),
+    ...(selection.from ? { from: selection.from } : {}),
+    // A run started with --no-rollback stays so: it was asked to keep state for a human.
+    ...(selection.noRollback ? { rollback: false } : {}),
+  };
   return runSession({
     runbook,
     params,
     secrets,
     runId: run.runId,
     state,
-    args,
+    args: runArgs,
     mode,
     prior: run.prior,
     startDir: run.meta?.cwd ?? process.cwd(),

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
- * The `stepwise` binary. Command modules are imported only when their command runs, so
- * `validate` never pays for the engine, execa or listr2 (cold start matters for cron).
+ * The `stepwise` binary. The commands and their options are listed in command-table.ts (add
+ * a command there); this file parses the command line against that table and dispatches.
+ * Command modules are imported only when their command runs, so `validate` never pays for
+ * the engine, execa or listr2 (cold start matters for cron).
  */
 import { reportError } from './report-error.js';
-import type { RunArgs } from './run-args.js';
 
-const debug = process.argv.includes('--debug');
+const argv = process.argv.slice(2);
+const debug = argv.includes('--debug');
 
-/** Runs a command handler and exits with its code; the only place the process exits. */
+/** Runs a command handler and sets its exit code; errors become their exit code (SPEC §1). */
 async function execute(load: () => Promise<number>): Promise<void> {
   let code: number;
   try {
@@ -19,127 +21,87 @@ async function execute(load: () => Promise<number>): Promise<void> {
   process.exitCode = code;
 }
 
-const runOptions = {
-  param: { type: 'string', array: true, describe: 'Set a param: --param key=value (repeatable)' },
-  'params-file': { type: 'string', describe: 'YAML or JSON file of params' },
-  inventory: { type: 'string', describe: 'Inventory file (same shape as targets:)' },
-  json: { type: 'boolean', describe: 'JSON Lines events on stdout; human text on stderr' },
-  quiet: { type: 'boolean', describe: 'Print only failures and the summary' },
-  step: { type: 'boolean', describe: 'Confirm before each step (TTY)' },
-  interactive: { type: 'boolean', describe: 'On failure, ask: retry / skip / rollback / halt (TTY)' },
-  yes: { type: 'boolean', alias: 'y', describe: 'Answer yes to every confirm:' },
-  rollback: { type: 'boolean', default: true, describe: 'Compensate on failure (--no-rollback: halt and keep state)' },
-  from: { type: 'string', describe: 'Start at this step id' },
-  only: { type: 'string', describe: 'Run only these step ids (comma-separated)' },
-  'dry-run': { type: 'boolean', describe: 'Print the plan; execute nothing' },
-  'state-dir': { type: 'string', describe: 'Where runs are journaled (default $STEPWISE_STATE_DIR)' },
-  'wait-lock': { type: 'string', describe: 'Wait this long for the lock (e.g. 30s) instead of exiting 75' },
-  limit: { type: 'string', describe: 'Restrict targets to this host or group' },
-} as const;
-
 /**
  * `validate FILE...` and `schema` without options skip yargs: its import alone costs more
  * than the whole validation of a runbook, and cold start is what editors and CI hooks feel.
+ * Shell completion (`__complete`, called on every Tab) skips it too.
  */
-function fastPath(argv: string[]): (() => Promise<number>) | undefined {
-  const [name, ...rest] = argv;
+function fastPath(words: string[]): (() => Promise<number>) | undefined {
+  const [name, ...rest] = words;
+  if (name === '__complete') return async () => (await import('./complete-words.js')).completeCommand(rest);
   if (rest.some((arg) => arg.startsWith('-'))) return undefined;
   if (name === 'validate' && rest.length > 0) return async () => (await import('./commands/validate.js')).validateCommand(rest, undefined);
   if (name === 'schema' && rest.length === 0) return async () => (await import('./commands/schema.js')).schemaCommand();
   return undefined;
 }
 
-const fast = fastPath(process.argv.slice(2));
-if (fast) await execute(fast);
-else await parseAndDispatch();
+const fast = fastPath(argv);
+await execute(fast ?? (() => parseAndDispatch(argv)));
 
-async function parseAndDispatch(): Promise<void> {
-  const { default: yargs } = await import('yargs');
-  const { hideBin } = await import('yargs/helpers');
+async function parseAndDispatch(words: string[]): Promise<number> {
+  const [{ default: yargs }, { COMMANDS, commandNamed, usageOf }, { GLOBAL_OPTIONS }, { explainArgv, commandWord }, { UsageError }] = await Promise.all([
+    import('yargs'),
+    import('./command-table.js'),
+    import('./command-options.js'),
+    import('./argv-problems.js'),
+    import('../errors/stepwise-error.js'),
+  ]);
+  const helpFor = helpTarget(words, commandWord(words));
+  if (helpFor !== undefined && helpFor !== '' && !commandNamed(helpFor)) {
+    const problem = explainArgv([helpFor], '');
+    throw new UsageError(problem.message, { hint: problem.hint });
+  }
+  const parsedWords = helpFor === undefined ? words : helpFor === '' ? ['--help'] : [helpFor, '--help'];
+  let parser = yargs(parsedWords)
+    .scriptName('stepwise')
+    .locale('en')
+    .usage('$0 <command> [options]\n\nRun YAML runbooks: ordered steps with retries, timeouts, rollback and a journal.')
+    .option('debug', { ...GLOBAL_OPTIONS.debug, global: true });
   // Commands have no yargs handlers on purpose: yargs renders the whole help text (and loads
   // its width tables) before every handler it calls, which doubled start-up. We dispatch.
-  const args = await yargs(hideBin(process.argv))
-    .scriptName('stepwise')
-    .usage('$0 <command> [options]\n\nRun YAML runbooks: ordered steps with retries, timeouts, rollback and a journal.')
-    .option('debug', { type: 'boolean', describe: 'Show stack traces of errors', global: true })
-    .command(
-      'run <file>',
-      'Validate, then execute a runbook',
-      (y) => y.positional('file', { type: 'string', demandOption: true }).options(runOptions)
-    )
-    .command(
-      'validate <files..>',
-      'Validate runbooks; exit 0 when valid, 2 with located errors otherwise',
-      (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('inventory', runOptions.inventory)
-    )
-    .command(
-      'plan <file>',
-      'Print what would run, in order, per target; executes nothing',
-      (y) => y.positional('file', { type: 'string', demandOption: true }).options(runOptions)
-    )
-    .command(
-      'resume <runId>',
-      'Continue an interrupted or failed run from the first step that did not succeed',
-      (y) => y.positional('runId', { type: 'string', demandOption: true }).options(runOptions)
-    )
-    .command(
-      'rollback <runId>',
-      'Run the compensation of a halted run now',
-      (y) => y.positional('runId', { type: 'string', demandOption: true }).options(runOptions)
-    )
-    .command(
-      'history',
-      'List past runs: id, runbook, status, start, duration',
-      (y) =>
-        y
-          .option('runbook', { type: 'string', describe: 'Only runs of this runbook' })
-          .option('limit', { type: 'number', default: 20, describe: 'How many runs' })
-          .option('state-dir', runOptions['state-dir'])
-    )
-    .command(
-      'show <runId>',
-      'One run step by step: status, attempts, durations, exit codes, log tail',
-      (y) => y.positional('runId', { type: 'string', demandOption: true }).option('state-dir', runOptions['state-dir'])
-    )
-    .command(
-      'logs <runId> [stepId]',
-      'Full captured output of a run or one step',
-      (y) =>
-        y
-          .positional('runId', { type: 'string', demandOption: true })
-          .positional('stepId', { type: 'string' })
-          .option('state-dir', runOptions['state-dir'])
-    )
-    .command(
-      'schema',
-      'Print the runbook JSON Schema (for editors)'
-    )
-    .demandCommand(1, 'Say what to do: stepwise run FILE, or stepwise --help')
-    .strictCommands()
-    .strictOptions()
+  for (const entry of COMMANDS) {
+    parser = parser.command(usageOf(entry), entry.describe, (y) => {
+      for (const p of entry.positionals) {
+        y.positional(p.name, { type: 'string', describe: p.describe, ...(p.variadic ? { array: true } : {}), ...(p.choices ? { choices: p.choices } : {}) });
+      }
+      return y.options(entry.options);
+    });
+  }
+  const args = await parser
+    .demandCommand(1, 'say what to do')
+    .strict()
+    .exitProcess(false)
     .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`stepwise: ${message}\n  hint: stepwise --help lists commands and options\n`);
-      process.exit(2);
+      // yargs reports some usage errors (a missing option value) as a YError: still usage.
+      if (error && error.name !== 'YError') throw error;
+      const problem = explainArgv(parsedWords, message ?? error?.message ?? '');
+      throw new UsageError(problem.message, { hint: problem.hint });
     })
     .help()
+    .alias('h', 'help')
     .version()
+    .alias('V', 'version')
     .wrap(Math.min(100, process.stdout.columns || 100))
     .parseAsync();
 
-  /** Each command's module, imported only when that command runs. */
-  const commands: Record<string, () => Promise<number>> = {
-    run: async () => (await import('./commands/run.js')).runCommand(args as unknown as RunArgs),
-    validate: async () => (await import('./commands/validate.js')).validateCommand(args.files as string[], args.inventory as string | undefined),
-    plan: async () => (await import('./commands/plan.js')).planCommand(args as unknown as RunArgs),
-    resume: async () => (await import('./commands/resume.js')).resumeCommand(args.runId as string, args as unknown as RunArgs),
-    rollback: async () => (await import('./commands/rollback.js')).rollbackCommand(args.runId as string, args as unknown as RunArgs),
-    history: async () => (await import('./commands/history.js')).historyCommand(args as { runbook?: string; limit?: number; stateDir?: string }),
-    show: async () => (await import('./commands/show.js')).showCommand(args.runId as string, args as { stateDir?: string }),
-    logs: async () => (await import('./commands/logs.js')).logsCommand(args.runId as string, args.stepId as string | undefined, args as { stateDir?: string }),
-    schema: async () => (await import('./commands/schema.js')).schemaCommand(),
-  };
+  const entry = commandNamed(String(args._[0]));
+  // `run FILE --help`: yargs leaves FILE in `_` when it stops for help.
+  if (args.help === true) return entry?.name === 'run' && args._[1] !== undefined ? runbookHelp(String(args._[1])) : 0;
+  if (args.version === true || !entry) return 0;
+  // Words after a lone `--` are not checked by yargs' strict mode.
+  const extra = args._.slice(1);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra.map((w) => `\`${String(w)}\``).join(', ')} (usage: stepwise ${usageOf(entry)})`);
+  return entry.run(args as Record<string, unknown>);
+}
 
-  const command = commands[String(args._[0])];
-  if (command) await execute(command);
+/** `help [CMD]` → the command whose help to show ('' = general); undefined when not asked. */
+function helpTarget(words: string[], command: string | undefined): string | undefined {
+  if (command !== 'help') return undefined;
+  const rest = words.slice(words.indexOf('help') + 1).filter((w) => !w.startsWith('-'));
+  return rest[0] ?? '';
+}
+
+/** `stepwise run FILE --help`: after the options, that runbook's params. */
+async function runbookHelp(file: string): Promise<number> {
+  return (await import('./runbook-help.js')).printRunbookParams(file);
 }

@@ -4,78 +4,66 @@
  */
 import { sanitize, type Style } from '../reporters/listr-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
-import type { Runbook, ScalarValue, Step } from '../runbook/model.js';
-import type { PlanResolver } from './plan-resolve.js';
-import { stepPlan, type StepPlanContext } from './plan-step.js';
+import type { PlanDocument } from './plan-model.js';
+import { stepText, type StepTextContext } from './plan-step.js';
 
-/** Everything the plan text is made of. */
-export interface PlanInput {
-  runbook: Runbook;
-  params: Record<string, ScalarValue>;
-  resolver: PlanResolver;
+/** How to print: colours and width. */
+export interface PlanTextOptions {
   style: Style;
   width: number;
-  /** The steps `--from` / `--only` select (all by default). */
-  selected: Step[];
-  from?: string;
-  only?: string[];
-  limit?: string;
-  inventory?: string;
 }
 
-function paramLines(input: PlanInput): string[] {
-  const { runbook, params, style } = input;
-  if (runbook.params.length === 0) return [];
-  const width = Math.max(...runbook.params.map((p) => p.name.length));
+function paramLines(plan: PlanDocument, style: Style): string[] {
+  if (plan.params.length === 0) return [];
+  const width = Math.max(...plan.params.map((p) => p.name.length));
   const lines = ['', style.bold('Params')];
-  for (const spec of runbook.params) {
-    const value = params[spec.name];
+  for (const param of plan.params) {
+    const { value } = param;
     // Strings as written, unless quotes are needed to see where they start and end.
     const plain = typeof value === 'string' && value !== '' && value.trim() === value;
-    const text = value === undefined ? style.dim('(not set)') : spec.secret ? '***' : sanitize(plain ? value : JSON.stringify(value));
-    lines.push(`  ${spec.name.padEnd(width)}  ${text}${spec.description ? `  ${style.dim(sanitize(spec.description))}` : ''}`);
+    const text = value === undefined ? style.dim('(not set)') : sanitize(plain ? value : JSON.stringify(value));
+    lines.push(`  ${param.name.padEnd(width)}  ${text}${param.description ? `  ${style.dim(sanitize(param.description))}` : ''}`);
   }
   return lines;
 }
 
-function selectionNote(input: PlanInput): string[] {
-  const { runbook, selected, style } = input;
-  const left = runbook.steps.filter((s) => !selected.includes(s));
-  if (left.length === 0) return [];
-  const why = input.only ? `--only ${input.only.join(',')}` : `--from ${input.from ?? ''}`;
-  return [style.dim(`  (${why}: not run: ${left.map((s) => s.id).join(', ')})`)];
+function selectionNote(plan: PlanDocument, style: Style): string[] {
+  const lines: string[] = [];
+  if (plan.resume && plan.resume.done.length > 0) lines.push(style.dim(`  (already done in run ${plan.resume.runId}, not run again: ${plan.resume.done.join(', ')})`));
+  if (plan.notSelected.length > 0 && (plan.only || plan.from)) {
+    const why = plan.only ? `--only ${plan.only.join(',')}` : `--from ${plan.from ?? ''}`;
+    lines.push(style.dim(`  (${why}: not run: ${plan.notSelected.join(', ')})`));
+  }
+  return lines;
 }
 
 /** Compensation order if the last selected step failed: newest first over steps with a rollback. */
-function compensationNote(input: PlanInput): string[] {
-  const { runbook, selected, style } = input;
-  const withRollback = selected.filter((s) => s.rollback).map((s) => s.id).reverse();
-  if (runbook.onFailure === 'halt') return ['', style.dim('If a step fails the run halts (onFailure: halt); compensate later with `stepwise rollback RUN_ID`.')];
-  if (withRollback.length === 0) return ['', style.dim('If a step fails the run halts; no step has a rollback.')];
-  return ['', style.dim(`If a step fails: its own rollback runs first, then those of the steps before it, newest first (${withRollback.join(' ← ')}); --no-rollback halts instead.`)];
+function compensationNote(plan: PlanDocument, style: Style): string[] {
+  if (plan.noRollback && plan.compensation.length > 0) return ['', style.dim('If a step fails the run halts (--no-rollback); compensate later with `stepwise rollback RUN_ID`.')];
+  if (plan.onFailure === 'halt') return ['', style.dim('If a step fails the run halts (onFailure: halt); compensate later with `stepwise rollback RUN_ID`.')];
+  if (plan.compensation.length === 0) return ['', style.dim('If a step fails the run halts; no step has a rollback.')];
+  return ['', style.dim(`If a step fails: its own rollback runs first, then those of the steps before it, newest first (${plan.compensation.join(' ← ')}); --no-rollback halts instead.`)];
 }
 
 /** The plan, one string per line. */
-export function formatPlan(input: PlanInput): string[] {
-  const { runbook, style, width } = input;
-  const lines = [
-    `${style.bold(`Plan of ${sanitize(runbook.name)}`)}  ${style.dim(runbook.file)}`,
-    style.dim('Nothing is executed and no target is contacted. <…> marks a value known only at run time; *** a secret.'),
-  ];
-  if (runbook.description) lines.push('', renderMarkdown(runbook.description, { color: style.color, width: width - 2, indent: '  ' }));
-  lines.push(...paramLines(input));
-  const settings = [`lock ${runbook.lock}`, `on failure: ${runbook.onFailure}`];
-  if (input.inventory) settings.push(`inventory ${input.inventory}`);
-  if (input.limit) settings.push(`--limit ${input.limit}`);
+export function formatPlan(plan: PlanDocument, options: PlanTextOptions): string[] {
+  const { style, width } = options;
+  const heading = plan.resume ? `Resume of run ${plan.resume.runId} (${sanitize(plan.runbook)})` : `Plan of ${sanitize(plan.runbook)}`;
+  const lines = [`${style.bold(heading)}  ${style.dim(plan.file)}`, style.dim('Nothing is executed and no target is contacted. <…> marks a value known only at run time; *** a secret.')];
+  if (plan.description) lines.push('', renderMarkdown(plan.description, { color: style.color, width: width - 2, indent: '  ' }));
+  lines.push(...paramLines(plan, style));
+  const settings = [`lock ${plan.lock}`, `on failure: ${plan.onFailure}`];
+  if (plan.inventory) settings.push(`inventory ${plan.inventory}`);
+  if (plan.limit) settings.push(`--limit ${plan.limit}`);
   lines.push('', style.dim(settings.join(' · ')));
-  const ctx: StepPlanContext = { runbook, resolver: input.resolver, style, limit: input.limit, width };
-  lines.push('', style.bold('Steps'), ...selectionNote(input));
-  for (const step of input.selected) lines.push(...stepPlan(step, String(runbook.steps.indexOf(step) + 1), ctx));
-  if (input.selected.length === 0) lines.push(style.dim('  (no step selected)'));
-  if (runbook.finally.length > 0) {
+  const ctx: StepTextContext = { style, limit: plan.limit, width };
+  lines.push('', style.bold('Steps'), ...selectionNote(plan, style));
+  for (const step of plan.steps) lines.push(...stepText(step, ctx));
+  if (plan.steps.length === 0) lines.push(style.dim(plan.resume ? '  (no step left to run)' : '  (no step selected)'));
+  if (plan.finally.length > 0) {
     lines.push('', style.bold('Finally'), style.dim('  always, in order, after the steps and any rollback; run.status is the outcome so far'));
-    runbook.finally.forEach((step, i) => lines.push(...stepPlan(step, `F${i + 1}`, ctx)));
+    for (const step of plan.finally) lines.push(...stepText(step, ctx));
   }
-  lines.push(...compensationNote(input));
+  lines.push(...compensationNote(plan, style));
   return lines;
 }

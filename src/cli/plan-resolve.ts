@@ -5,7 +5,7 @@
  * `<output dump-file of step backup>`. Nothing is guessed and no target is contacted.
  */
 import { Redactor } from '../engine/redact.js';
-import { makeResolver, type RunContext } from '../engine/run-context.js';
+import { makeResolver, type RunContext, type StepRecord } from '../engine/run-context.js';
 import { Deferred, EvaluationError, evaluate, isTruthy, type ExprValue, type Resolver } from '../expressions/evaluate.js';
 import { substituteText } from '../expressions/substitute.js';
 import { parseCondition } from '../expressions/template.js';
@@ -26,6 +26,12 @@ export interface ResolvedCommand {
   inputs: Array<[string, Resolved]>;
 }
 
+/** What an existing run already knows (`resume` / `rollback --dry-run`): its id and its steps' outputs. */
+export interface KnownSoFar {
+  runId: string;
+  steps: ReadonlyMap<string, StepRecord>;
+}
+
 /** The outcome of a `when:` now: true, false, or only known at run time. */
 export type ConditionNow = { value: true | false | 'run time'; error?: undefined } | { value?: undefined; error: string };
 
@@ -37,13 +43,16 @@ export class PlanResolver {
   private readonly secretEnv: Set<string>;
   private readonly redactor: Redactor;
 
-  constructor(runbook: Runbook, params: Record<string, ScalarValue>, env: NodeJS.ProcessEnv) {
+  private readonly runId: string | undefined;
+
+  constructor(runbook: Runbook, params: Record<string, ScalarValue>, env: NodeJS.ProcessEnv, known?: KnownSoFar) {
+    this.runId = known?.runId;
     this.secretParams = new Set(runbook.params.filter((p) => p.secret).map((p) => p.name));
     this.secretNames = new Set(runbook.secrets.map((s) => s.name));
     this.secretEnv = new Set(runbook.secrets.flatMap((s) => ('env' in s ? [s.env] : [])));
     // Belt and braces: even if a secret value reached a text some other way, it is masked.
     this.redactor = new Redactor([...this.secretParams].map((name) => params[name]).filter((v) => v !== undefined).map(String));
-    this.context = { runId: '', runbook: runbook.name, status: 'running', params, secrets: {}, env: { ...env }, steps: new Map(), planning: true };
+    this.context = { runId: '', runbook: runbook.name, status: 'running', params, secrets: {}, env: { ...env }, steps: new Map(known?.steps ?? []), planning: true };
     // The runbook's env: is resolved once, as the engine does, so env.* sees it.
     for (const [key, value] of Object.entries(runbook.env)) {
       const resolved = this.text(value);
@@ -56,6 +65,7 @@ export class PlanResolver {
     const base = makeResolver(this.context, { ...(target ? { target } : {}), ...(inputs ? { inputs } : {}) });
     return (path): ExprValue => {
       const [root, key] = path;
+      if (root === 'run' && key === 'id' && this.runId !== undefined) return this.runId;
       if (key !== undefined && ((root === 'params' && this.secretParams.has(key)) || (root === 'secrets' && this.secretNames.has(key)) || (root === 'env' && this.secretEnv.has(key)))) return MASKED;
       return base(path);
     };

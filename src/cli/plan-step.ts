@@ -1,20 +1,17 @@
 /**
- * The plan of one step: where it runs (per group, in `serial` batches), what it runs with
- * `${{ }}` filled in, and every rule that governs it (timeout, retry, rollback, `when`,
- * `continueOnError`, confirm). Text only; nothing is executed.
+ * The plan of one step as text: where it runs (per group, in `serial` batches), what it runs
+ * with `${{ }}` filled in, and every rule that governs it (timeout, retry, rollback, `when`,
+ * `continueOnError`, confirm). Renders a {@link PlanStep}; nothing is executed.
  */
 import { formatDuration } from '../engine/format-duration.js';
-import { resolveTargets } from '../engine/resolve-targets.js';
-import { toBatches } from '../engine/run-step.js';
 import { sanitize, type Style } from '../reporters/listr-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
-import type { CommandSpec, RetryPolicy, Runbook, Step, Target } from '../runbook/model.js';
-import type { PlanResolver, Resolved, ResolvedCommand } from './plan-resolve.js';
+import type { RetryPolicy } from '../runbook/model.js';
+import type { PlanCommand, PlanStep, PlanTarget } from './plan-model.js';
+import type { Resolved } from './plan-resolve.js';
 
 /** What formatting a step needs. */
-export interface StepPlanContext {
-  runbook: Runbook;
-  resolver: PlanResolver;
+export interface StepTextContext {
   style: Style;
   limit: string | undefined;
   width: number;
@@ -29,25 +26,23 @@ function field(label: string, value: string, style: Style): string[] {
   return [`${PAD}${style.dim(label.padEnd(LABEL))}${first}`, ...rest.map((line) => `${PAD}${' '.repeat(LABEL)}${line}`)];
 }
 
-function shown(resolved: Resolved, style: Style): string {
+/** A resolved value as text, or the reason it cannot be known before the run. */
+export function shown(resolved: Resolved, style: Style): string {
   return resolved.ok ? sanitize(resolved.text).trimEnd() : style.yellow(`⚠ cannot be resolved before the run: ${sanitize(resolved.error)}`);
 }
 
-function hostLabel(target: Target): string {
-  if (target.kind === 'local') return 'local';
-  const { host } = target;
-  const address = `${host.user ? `${host.user}@` : ''}${host.host}${host.port ? `:${host.port}` : ''}`;
-  return address === host.name ? host.name : `${host.name} (${address})`;
+function hostLabel(target: PlanTarget): string {
+  return target.address === target.name ? target.name : `${target.name} (${target.address})`;
 }
 
 /** Where a step runs: the group, its hosts and their batches. */
-function whereLines(step: Step, targets: Target[], ctx: StepPlanContext): string[] {
+function whereLines(step: PlanStep, ctx: StepTextContext): string[] {
   if (step.on === 'local') return field('on', 'local (this machine)', ctx.style);
-  if (targets.length === 0) return field('on', ctx.style.yellow(`${step.on}: no hosts left after --limit ${ctx.limit ?? ''}, so the step is skipped`), ctx.style);
-  const batches = toBatches(targets, step.serial);
-  const hosts = batches.map((batch) => batch.map(hostLabel).join(', '));
-  if (batches.length === 1) return field('on', `${step.on}: ${hosts[0] ?? ''}${targets.length > 1 ? ' (all at once)' : ''}`, ctx.style);
-  return field('on', `${step.on}, in batches of ${step.serial ?? targets.length}, each after the last succeeded:\n${hosts.map((h, i) => `${i + 1}) ${h}`).join('\n')}`, ctx.style);
+  if (step.targets.length === 0) return field('on', ctx.style.yellow(`${step.on}: no hosts left after --limit ${ctx.limit ?? ''}, so the step is skipped`), ctx.style);
+  const byName = new Map(step.targets.map((t) => [t.name, t]));
+  const hosts = step.batches.map((batch) => batch.map((name) => hostLabel(byName.get(name) ?? { name, address: name })).join(', '));
+  if (hosts.length === 1) return field('on', `${step.on}: ${hosts[0] ?? ''}${step.targets.length > 1 ? ' (all at once)' : ''}`, ctx.style);
+  return field('on', `${step.on}, in batches of ${step.serial ?? step.targets.length}, each after the last succeeded:\n${hosts.map((h, i) => `${i + 1}) ${h}`).join('\n')}`, ctx.style);
 }
 
 function retryText(retry: RetryPolicy): string {
@@ -59,69 +54,65 @@ function retryText(retry: RetryPolicy): string {
 }
 
 /** The command on every target; one block when it reads the same everywhere. */
-function commandLines(label: string, command: CommandSpec, targets: Target[], ctx: StepPlanContext): string[] {
-  const { style, resolver } = ctx;
-  const per = (targets.length > 0 ? targets : [undefined]).map((target) => ({ target, resolved: resolver.command(command, target) }));
-  const key = (c: ResolvedCommand) => JSON.stringify(c);
-  const same = per.every((p) => key(p.resolved) === key(per[0]?.resolved ?? p.resolved));
-  const blocks = same ? per.slice(0, 1) : per;
+export function commandLines(label: string, commands: PlanCommand[], style: Style): string[] {
+  const same = commands.length === 1;
   const lines: string[] = [];
-  for (const [index, { target, resolved }] of blocks.entries()) {
-    const prefix = same || !target ? '' : `${style.dim(`on ${target.name}:`)} `;
-    if (command.library) lines.push(...field(index === 0 ? 'uses' : '', `${prefix}${command.library.name}${resolved.inputs.length ? ` with ${resolved.inputs.map(([k, v]) => `${k}=${shown(v, style)}`).join(', ')}` : ''}`, style));
-    lines.push(...field(index === 0 || command.library ? label : '', prefix + shown(resolved.run, style), style));
-    for (const [name, value] of resolved.env) lines.push(...field('env', `${name}=${shown(value, style)}`, style));
-    if (resolved.cwd) lines.push(...field('cwd', shown(resolved.cwd, style), style));
+  for (const [index, command] of commands.entries()) {
+    const target = command.targets[0];
+    const prefix = same || !target ? '' : `${style.dim(`on ${target}:`)} `;
+    if (command.uses) {
+      const inputs = command.inputs.length ? ` with ${command.inputs.map(([k, v]) => `${k}=${shown(v, style)}`).join(', ')}` : '';
+      lines.push(...field(index === 0 ? 'uses' : '', `${prefix}${command.uses}${inputs}`, style));
+    }
+    lines.push(...field(index === 0 || command.uses ? label : '', prefix + shown(command.run, style), style));
+    for (const [name, value] of command.env) lines.push(...field('env', `${name}=${shown(value, style)}`, style));
+    if (command.cwd) lines.push(...field('cwd', shown(command.cwd, style), style));
   }
   return lines;
 }
 
-function rollbackLines(step: Step, targets: Target[], ctx: StepPlanContext): string[] {
+function rollbackLines(step: PlanStep, style: Style): string[] {
   const { rollback } = step;
   if (!rollback) return [];
-  const on = rollback.on ? resolveTargets(rollback.on, ctx.runbook.targets, ctx.limit) : targets;
-  const lines = commandLines('rollback', rollback.command, on, ctx);
-  const where = rollback.on ? `on ${rollback.on}` : targets.length > 1 ? 'on the hosts the step started on, one at a time, newest first' : '';
-  const rules = [where, `timeout ${formatDuration(rollback.command.timeoutMs)}`, rollback.command.retry.attempts > 1 ? retryText(rollback.command.retry) : ''].filter(Boolean);
-  lines.push(`${PAD}${' '.repeat(LABEL)}${ctx.style.dim(`(${rules.join('; ')}; runs only if the run fails after this step started)`)}`);
+  const lines = commandLines('rollback', rollback.commands, style);
+  const where = rollback.on ? `on ${rollback.on}` : step.targets.length > 1 ? 'on the hosts the step started on, one at a time, newest first' : '';
+  const rules = [where, `timeout ${formatDuration(rollback.timeoutMs)}`, rollback.retry.attempts > 1 ? retryText(rollback.retry) : ''].filter(Boolean);
+  lines.push(`${PAD}${' '.repeat(LABEL)}${style.dim(`(${rules.join('; ')}; runs only if the run fails after this step started)`)}`);
   return lines;
 }
 
-function conditionLines(step: Step, ctx: StepPlanContext): string[] {
-  if (step.when === undefined) return [];
-  const now = ctx.resolver.condition(step.when);
+function conditionLines(step: PlanStep, style: Style): string[] {
+  const when = step.when;
+  if (when === undefined) return [];
   const verdict =
-    now.error !== undefined
-      ? ctx.style.yellow(`⚠ cannot be evaluated now: ${sanitize(now.error)}`)
-      : now.value === 'run time'
-        ? ctx.style.dim('decided at run time')
-        : now.value
-          ? ctx.style.dim('true now: the step runs')
-          : ctx.style.yellow('false now: the step would be skipped');
-  return field('when', `${sanitize(step.when)}  → ${verdict}`, ctx.style);
+    'error' in when
+      ? style.yellow(`⚠ cannot be evaluated now: ${sanitize(when.error)}`)
+      : when.now === 'run time'
+        ? style.dim('decided at run time')
+        : when.now
+          ? style.dim('true now: the step runs')
+          : style.yellow('false now: the step would be skipped');
+  return field('when', `${sanitize(when.expression)}  → ${verdict}`, style);
 }
 
 /** Every line of the plan of one step. */
-export function stepPlan(step: Step, number: string, ctx: StepPlanContext): string[] {
+export function stepText(step: PlanStep, ctx: StepTextContext): string[] {
   const { style } = ctx;
-  const title = step.name ? ctx.resolver.text(step.name) : undefined;
+  const title = step.title;
   const label = title && title.ok && title.text !== step.id ? `${step.id} (${sanitize(title.text)})` : step.id;
-  const lines = [`${number.padStart(3)}. ${style.bold(label)}`];
+  const lines = [`${step.number.padStart(3)}. ${style.bold(label)}`];
   if (step.description) lines.push(renderMarkdown(step.description, { color: style.color, width: ctx.width - PAD.length, indent: PAD }), '');
-  lines.push(...conditionLines(step, ctx));
-  if (step.action.kind === 'confirm') {
-    const question = ctx.resolver.text(step.action.prompt);
-    lines.push(...field('confirm', `"${shown(question, style)}"`, style));
+  lines.push(...conditionLines(step, style));
+  if (step.kind === 'confirm') {
+    lines.push(...field('confirm', `"${step.confirm ? shown(step.confirm, style) : ''}"`, style));
     lines.push(`${PAD}${' '.repeat(LABEL)}${style.dim('asks on a terminal; --yes answers yes; with nobody to ask, the step fails')}`);
   } else {
-    const command = step.action.command;
-    const targets = resolveTargets(step.on, ctx.runbook.targets, ctx.limit);
-    lines.push(...whereLines(step, targets, ctx));
-    lines.push(...commandLines('run', command, targets, ctx));
-    if (command.shell !== 'bash') lines.push(...field('shell', command.shell, style));
-    lines.push(...field('timeout', `${formatDuration(command.timeoutMs)} per attempt`, style));
-    lines.push(...field('retry', retryText(command.retry), style));
-    lines.push(...rollbackLines(step, targets, ctx));
+    lines.push(...whereLines(step, ctx));
+    lines.push(...commandLines('run', step.commands, style));
+    if (step.shell !== undefined && step.shell !== 'bash') lines.push(...field('shell', step.shell, style));
+    if (step.timeoutMs !== undefined) lines.push(...field('timeout', `${formatDuration(step.timeoutMs)} per attempt`, style));
+    if (step.retry) lines.push(...field('retry', retryText(step.retry), style));
+    lines.push(...rollbackLines(step, style));
   }
   if (step.continueOnError) lines.push(...field('on error', 'continueOnError: a failure is reported and the run goes on', style));
   if (step.outputs.length > 0) lines.push(...field('outputs', step.outputs.join(', '), style));

@@ -1,4 +1,4 @@
-/** Options of `run`, `plan`, `resume` and `rollback` as yargs hands them over. */
+/** Options of `run` and `plan` as yargs hands them over (SPEC §1). */
 export interface RunArgs {
   file: string;
   param?: string[];
@@ -19,3 +19,10 @@ export interface RunArgs {
   limit?: string;
   debug?: boolean;
 }
+
+/**
+ * Options of `resume` and `rollback`. What decides which steps and targets the run acts on
+ * (inventory, --limit, --from, --only, params) is the run's own and cannot be given again;
+ * `--param` / `--params-file` only supply secret values, which are never stored.
+ */
+export type ContinueArgs = Omit<RunArgs, 'file' | 'inventory' | 'limit' | 'from' | 'only'>;

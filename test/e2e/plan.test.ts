@@ -66,8 +66,9 @@ describe('stepwise plan', () => {
   it('prints every step in order with hosts, resolved commands, rules, finally; secrets never shown', async () => {
     const ws = workspace();
     const file = ws.write('migrate.yaml', RUNBOOK);
-    const env = { PATH: trapSsh(ws.dir), PLAN_DB_PASSWORD: SECRET_ENV };
-    const result = await runCliToEnd(['plan', file, '--param', 'version=v42', '--param', `token=${SECRET_PARAM}`, '--state-dir', ws.stateDir], { cwd: ws.dir, env });
+    // plan takes no --state-dir (it has no state); the environment still names one, which must stay untouched.
+    const env = { PATH: trapSsh(ws.dir), PLAN_DB_PASSWORD: SECRET_ENV, STEPWISE_STATE_DIR: ws.stateDir };
+    const result = await runCliToEnd(['plan', file, '--param', 'version=v42', '--param', `token=${SECRET_PARAM}`], { cwd: ws.dir, env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const out = result.stdout;
@@ -112,9 +113,9 @@ describe('stepwise plan', () => {
   it('run --dry-run prints the same plan and executes nothing', async () => {
     const ws = workspace();
     const file = ws.write('migrate.yaml', RUNBOOK);
-    const args = [file, '--param', 'version=v42', '--param', `token=${SECRET_PARAM}`, '--state-dir', ws.stateDir];
+    const args = [file, '--param', 'version=v42', '--param', `token=${SECRET_PARAM}`];
     const plan = await runCliToEnd(['plan', ...args], { cwd: ws.dir });
-    const dry = await runCliToEnd(['run', ...args, '--dry-run'], { cwd: ws.dir });
+    const dry = await runCliToEnd(['run', ...args, '--state-dir', ws.stateDir, '--dry-run'], { cwd: ws.dir });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toBe(plan.stdout);
     expect(existsSync(join(ws.dir, 'executed'))).toBe(false);

@@ -9,7 +9,8 @@ import { resolveSecrets } from '../../runbook/secrets.js';
 import { redactorFor } from '../../engine/redact.js';
 import type { RunArgs } from '../run-args.js';
 import { runSession } from '../run-session.js';
-import { checkStepSelection } from '../step-selection.js';
+import { checkParamArgs } from '../param-args.js';
+import { checkLimit, checkStepSelection } from '../step-selection.js';
 
 export type { RunArgs };
 
@@ -31,6 +32,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (args.dryRun) return (await import('./plan.js')).planCommand(args);
   const runbook = await loadRunbook(args.file, { forRun: true, ...(args.inventory ? { inventoryFile: args.inventory } : {}) });
   checkStepSelection(runbook, args);
+  checkLimit(runbook, args.limit);
+  checkParamArgs(runbook, args.param);
   const params = resolveParams(runbook, { ...(args.param ? { params: args.param } : {}), ...(args.paramsFile ? { paramsFile: args.paramsFile } : {}) });
   const secrets = resolveSecrets(runbook, process.env);
   const state = openStateDir(args.stateDir ? { stateDir: args.stateDir } : {});
