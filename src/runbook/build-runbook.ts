@@ -8,9 +8,9 @@ import { buildStep } from './build-step.js';
 import { mergeEnv } from './build-command.js';
 import type { Inventory, Runbook, SecretSource } from './model.js';
 import { readParamSpecs } from './param-spec.js';
+import type { YamlFile } from './parse-yaml.js';
 import type { RawRunbook } from './raw-types.js';
 import type { StepsLibrary } from './steps-library.js';
-import type { YamlFile } from './yaml-file.js';
 
 function secretsOf(raw: RawRunbook, file: YamlFile): SecretSource[] {
   return Object.entries(raw.secrets ?? {}).map(([name, source]): SecretSource => {

@@ -50,3 +50,8 @@ export function throwIfAny(diagnostics: Diagnostic[]): void {
 export function fileStart(file: string): SourceLocation {
   return { file, line: 1, col: 1 };
 }
+
+/** The file as a whole (printed `FILE:` with no line), for problems no line of it has, such as its size. */
+export function wholeFile(file: string): SourceLocation {
+  return { file, line: 0, col: 0 };
+}

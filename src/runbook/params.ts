@@ -9,9 +9,8 @@ import { fileStart, formatPath, throwIfAny, withHint } from './diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
 import type { ParamSpec, Runbook, ScalarValue } from './model.js';
 import { checkValue } from './param-rules.js';
+import { loadYamlFile } from './parse-yaml.js';
 import { displayPath } from './paths.js';
-import { fastThenExactSync } from './parser-fallback.js';
-import { loadYamlFile, type YamlParser } from './yaml-file.js';
 
 /** Where params come from on the command line. */
 export interface ParamsInput {
@@ -33,9 +32,9 @@ function declaredList(specs: ParamSpec[]): string {
   return specs.length > 0 ? `declared params: ${specs.map((s) => s.name).join(', ')}` : 'this runbook declares no params';
 }
 
-function fromFile(file: string, specs: Map<string, ParamSpec>, diagnostics: Diagnostic[], parser: YamlParser): Map<string, Given> {
+function fromFile(file: string, specs: Map<string, ParamSpec>, diagnostics: Diagnostic[]): Map<string, Given> {
   const given = new Map<string, Given>();
-  const loaded = loadYamlFile(file, 'params', { parser });
+  const loaded = loadYamlFile(file, 'params');
   if (!loaded.ok) {
     diagnostics.push(...loaded.diagnostics);
     return given;
@@ -71,14 +70,10 @@ function fromArgs(args: string[], specs: Map<string, ParamSpec>, runbookStart: S
 
 /** Typed values of every param that has one; throws ValidationError listing every problem. */
 export function resolveParams(runbook: Runbook, input: ParamsInput): Record<string, ScalarValue> {
-  return fastThenExactSync((parser) => resolveWith(parser, runbook, input));
-}
-
-function resolveWith(parser: YamlParser, runbook: Runbook, input: ParamsInput): Record<string, ScalarValue> {
   const diagnostics: Diagnostic[] = [];
   const specs = new Map(runbook.params.map((spec) => [spec.name, spec]));
   const runbookStart = fileStart(displayPath(runbook.file));
-  const fileValues = input.paramsFile === undefined ? new Map<string, Given>() : fromFile(input.paramsFile, specs, diagnostics, parser);
+  const fileValues = input.paramsFile === undefined ? new Map<string, Given>() : fromFile(input.paramsFile, specs, diagnostics);
   const argValues = fromArgs(input.params ?? [], specs, runbookStart, diagnostics);
   const values: Record<string, ScalarValue> = {};
   for (const spec of runbook.params) {

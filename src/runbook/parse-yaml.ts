@@ -1,25 +1,34 @@
 /**
- * YAML text → document with node positions (for locating errors) and its plain JS value.
+ * A YAML file → its plain value and a Locator for its nodes, by the `yaml` package alone.
  * YAML 1.2 core schema, so `on:` is a string key and `yes` a string (`<<` merge keys are
  * allowed); duplicate keys, tabs as indentation, several documents and unknown tags are errors.
  */
-import type { Document, LineCounter, YAMLError } from 'yaml';
+import { resolve } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../errors/stepwise-error.js';
 import { fileStart, withHint } from './diagnostics.js';
-import { yamlModule } from './yaml-lazy.js';
+import { Locator } from './locator.js';
+import { displayPath } from './paths.js';
+import { readSource, type SourceKind } from './read-source.js';
 
-/** A parsed YAML file: the document keeps ranges, the line counter maps them to line:col. */
+/** A YAML text that parsed to a mapping. */
 export interface ParsedYaml {
-  /** File as shown in diagnostics. */
-  file: string;
-  text: string;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
-  /** The document as plain data (objects, arrays, scalars). */
-  value: unknown;
+  value: Record<string, unknown>;
+  locator: Locator;
 }
 
 export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; diagnostics: Diagnostic[] };
+
+/** A YAML file that parsed to a mapping. */
+export interface YamlFile extends ParsedYaml {
+  /** Absolute path. */
+  path: string;
+  /** Path as shown in diagnostics. */
+  display: string;
+  text: string;
+}
+
+export type YamlFileResult = { ok: true; file: YamlFile } | { ok: false; diagnostics: Diagnostic[] };
 
 const SELF_CONTAINED = new Set(['DUPLICATE_KEY', 'TAB_AS_INDENT', 'MULTIPLE_DOCS', 'TAG_RESOLVE_FAILED']);
 
@@ -48,9 +57,8 @@ function kindOf(value: unknown): string {
   return `a ${typeof value} \`${String(value).slice(0, 40)}\``;
 }
 
-/** Parses text (already decoded); `kind` names the file in messages ("runbook", "inventory"). */
-export function parseYaml(text: string, file: string, kind: string): ParseResult {
-  const { LineCounter, parseDocument, isMap, isSeq } = yamlModule();
+/** Parses text (already decoded), shown as `file`; `kind` names the file in messages. */
+export function parseYaml(text: string, file: string, kind: SourceKind): ParseResult {
   const lineCounter = new LineCounter();
   // `merge: true` keeps YAML 1.1's `<<: *anchor` working (shared step fragments); nothing else of 1.1.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core', merge: true });
@@ -82,9 +90,20 @@ export function parseYaml(text: string, file: string, kind: string): ParseResult
     const message = withHint(`the top level of a ${kind} must be a mapping (\`key: value\` lines), found ${found}`, topLevelHint(kind));
     return { ok: false, diagnostics: [{ location: { file, line, col }, path: '', message }] };
   }
-  return { ok: true, parsed: { file, text, doc, lineCounter, value } };
+  return { ok: true, parsed: { value: value as Record<string, unknown>, locator: new Locator({ file, text, doc, lineCounter }) } };
 }
 
-function topLevelHint(kind: string): string {
+/** Reads and parses `path` (resolved against the working directory); `kind` names the file in messages. */
+export function loadYamlFile(path: string, kind: SourceKind): YamlFileResult {
+  const absolute = resolve(path);
+  const display = displayPath(absolute);
+  const source = readSource(absolute, display, kind);
+  if (!source.ok) return { ok: false, diagnostics: [source.diagnostic] };
+  const parsed = parseYaml(source.text, display, kind);
+  if (!parsed.ok) return parsed;
+  return { ok: true, file: { ...parsed.parsed, path: absolute, display, text: source.text } };
+}
+
+function topLevelHint(kind: SourceKind): string {
   return kind === 'runbook' ? 'start with `name: my-runbook` and `steps:`' : `write the ${kind} as \`key: value\` lines`;
 }

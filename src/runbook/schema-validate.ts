@@ -32,8 +32,3 @@ export function validateWith(validators: SchemaValidators, kind: SchemaKind, val
   if (validate(value)) return [];
   return schemaDiagnostics(validate.errors ?? [], value, locator);
 }
-
-/** Schema diagnostics of a parsed file (empty when it is valid). */
-export async function validateSchema(kind: SchemaKind, value: unknown, locator: Locator): Promise<Diagnostic[]> {
-  return validateWith(await schemaValidators(), kind, value, locator);
-}

@@ -10,10 +10,10 @@ import type { Diagnostic } from '../errors/stepwise-error.js';
 import { checkLibraryStep } from './library-step-checks.js';
 import type { ParamSpec } from './model.js';
 import { readParamSpecs } from './param-spec.js';
+import { loadYamlFile, type YamlFile } from './parse-yaml.js';
 import type { RawLibraryStep } from './raw-types.js';
 import { validateWith } from './schema-validate.js';
 import type { SchemaValidators } from './schema-types.js';
-import { loadYamlFile, type YamlFile, type YamlParser } from './yaml-file.js';
 
 /** The package's shipped library: `steps/` at the package root, two levels above this module (src/runbook or dist/runbook). */
 export const PACKAGE_STEPS_DIR = fileURLToPath(new URL('../../steps/', import.meta.url));
@@ -46,7 +46,6 @@ export class StepsLibrary {
     private readonly runbookDir: string,
     private readonly validators: SchemaValidators,
     private readonly diagnostics: Diagnostic[],
-    private readonly parser: YamlParser = 'exact',
   ) {}
 
   /** The folders searched, in order. */
@@ -83,7 +82,7 @@ export class StepsLibrary {
   }
 
   private load(name: string, path: string): LibraryStep | undefined {
-    const loaded = loadYamlFile(path, 'library step', { parser: this.parser });
+    const loaded = loadYamlFile(path, 'library step');
     if (!loaded.ok) {
       this.diagnostics.push(...loaded.diagnostics);
       return undefined;

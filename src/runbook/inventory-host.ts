@@ -4,11 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../errors/stepwise-error.js';
-import { formatPath, withHint } from '../runbook/diagnostics.js';
-import { expandHome, resolveFrom } from '../runbook/paths.js';
-import { isRecord } from '../runbook/raw-types.js';
-import type { Locator, PathSegment } from '../runbook/locator.js';
-import type { Host } from '../runbook/model.js';
+import { formatPath, withHint } from './diagnostics.js';
+import { expandHome, resolveFrom } from './paths.js';
+import { isRecord } from './raw-types.js';
+import type { Locator, PathSegment } from './locator.js';
+import type { Host } from './model.js';
 
 /** Settings a group may share with its hosts. */
 export interface SharedHostFields {

@@ -3,10 +3,10 @@
  * groups (a string entry equal to a group name includes that group's hosts as defined
  * there); cycles are errors. `local` is reserved for the built-in local target.
  */
-import { formatPath, withHint } from '../runbook/diagnostics.js';
-import type { Host, Inventory } from '../runbook/model.js';
-import { entriesOf, isRecord, itemsOf } from '../runbook/raw-types.js';
-import type { PathSegment } from '../runbook/locator.js';
+import { formatPath, withHint } from './diagnostics.js';
+import type { Host, Inventory } from './model.js';
+import { entriesOf, isRecord, itemsOf } from './raw-types.js';
+import type { PathSegment } from './locator.js';
 import { buildHost, hostFingerprint, type EntryContext, type SharedHostFields } from './inventory-host.js';
 
 /** One entry of a group after the first pass: a host, or a reference to another group. */
