@@ -67,7 +67,7 @@ function positionalsBefore(words: readonly string[], options: OptionSet): number
     const word = words[i] ?? '';
     if (word.startsWith('-')) {
       const spec = options[word.replace(/^--?/, '')];
-      if (spec && spec.type !== 'boolean' && !word.includes('=')) i++;
+      if (spec && spec.type !== 'boolean' && !word.includes('=')) i += words[i + 1] === '=' ? 2 : 1;
       continue;
     }
     count++;
