@@ -48,8 +48,14 @@ export function restoredForResume(prior: PriorRunState, runbook: Runbook): Resto
 
 const RECORDED: CommandOutcome = { status: 'succeeded', exitCode: 0, attempt: 1, durationMs: 0, outputs: {}, stdoutTail: '', cancelled: false };
 
+/** What `stepwise rollback` would compensate, and what the run's steps left for `${{ }}`. */
+export interface CompensationPlan {
+  entries: CompensationEntry[];
+  known: Map<string, StepRecord>;
+}
+
 /** The rollbacks `stepwise rollback` would run, newest first, each with its hosts in the order visited. */
-export async function compensationPlan(prior: PriorRunState, runbook: Runbook, limit: string | undefined): Promise<{ entries: CompensationEntry[]; known: Map<string, StepRecord> }> {
+export async function compensationPlan(prior: PriorRunState, runbook: Runbook, limit: string | undefined): Promise<CompensationPlan> {
   const { restored, stack } = restore(prior, runbook, 'rollback');
   const entries: CompensationEntry[] = [];
   await compensate({

@@ -15,7 +15,7 @@ import type { Runbook, ScalarValue } from '../runbook/model.js';
 import { resolveSecrets } from '../runbook/secrets.js';
 import { endLeftovers } from '../targets/local-leftovers.js';
 import { compensationJson, compensationPreview, formatCompensation } from './compensation-format.js';
-import { compensationPlan, restoredForResume } from './continue-preview.js';
+import { compensationPlan, restoredForResume, type CompensationPlan } from './continue-preview.js';
 import { colorWanted } from './create-reporters.js';
 import { writeStderr, writeStdout } from './output.js';
 import { buildPlan } from './plan-model.js';
@@ -96,14 +96,19 @@ export async function continueRun(runIdInput: string, args: ContinueArgs, mode: 
   warnIfChanged(run);
   // The inventory file may have changed since the run started.
   checkLimit(runbook, selection.limit);
-  const params = paramsOfRun(runbook, { runId: run.runId, command, stored: run.params ?? {}, param: args.param, paramsFile: args.paramsFile, needSecrets: !args.dryRun });
+  const compensation = mode === 'rollback' ? await compensationPlan(run.prior, runbook, selection.limit) : undefined;
+  // A run still going may yet stack rollbacks: then its lock answers (exit 75), not this.
+  const nothingToUndo = compensation?.entries.length === 0 && run.state !== 'running';
+  // Secrets are asked for only when something will run that may need them.
+  const needSecrets = !args.dryRun && !nothingToUndo;
+  const params = paramsOfRun(runbook, { runId: run.runId, command, stored: run.params ?? {}, param: args.param, paramsFile: args.paramsFile, needSecrets });
   if (args.dryRun && run.state === 'running') writeStderr(`stepwise: note: run ${run.runId} is still running; what it has done may change before you act\n`);
     // Read before any question, so a missing secret never follows a "yes".
-  const secrets = args.dryRun ? {} : resolveSecrets(runbook, process.env);
+  const secrets = needSecrets ? resolveSecrets(runbook, process.env) : {};
   const continuation: Continuation = { state, run, runbook, params, secrets, selection };
   if (mode === 'run' && args.dryRun) return previewResume(continuation, args);
-  if (mode === 'rollback') {
-    const decided = await beforeRollback(continuation, args);
+  if (compensation) {
+    const decided = await beforeRollback(continuation, compensation, args);
     if (decided !== undefined) return decided;
   }
   return execute(continuation, args, mode);
@@ -134,15 +139,13 @@ function previewResume({ run, runbook, params, selection }: Continuation, args: 
  * `rollback`: with `--dry-run` print what would be compensated; with nothing to compensate
  * say so; on a terminal ask first. Returns the exit code when nothing is to run.
  */
-async function beforeRollback({ run, runbook, params, selection }: Continuation, args: ContinueArgs): Promise<number | undefined> {
-  const { entries, known } = await compensationPlan(run.prior, runbook, selection.limit);
+async function beforeRollback({ run, runbook, params }: Continuation, { entries, known }: CompensationPlan, args: ContinueArgs): Promise<number | undefined> {
   const preview = compensationPreview(run.runId, runbook, entries, new PlanResolver(runbook, params, process.env, { runId: run.runId, steps: known }));
   const style = (tty: boolean) => createStyle(tty && colorWanted());
   if (args.dryRun) {
     writeStdout(args.json ? compensationJson(preview) : `${formatCompensation(preview, style(Boolean(process.stdout.isTTY))).join('\n')}\n`);
     return 0;
   }
-  // A run still going may yet stack rollbacks: let its lock answer (exit 75) instead.
   if (entries.length === 0 && run.state !== 'running') {
     (args.json ? writeStderr : writeStdout)(`${formatCompensation(preview, style(false)).join('\n')}\n`);
     return 0;
