@@ -65,6 +65,9 @@ function prepare(exec: CommandExecution, attempt: number): Prepared {
   const resolve = makeResolver(context, { target, inputs });
   const env: Record<string, string> = { ...exec.baseEnv };
   for (const [key, value] of Object.entries(command.env)) env[key] = substituteText(value, resolve);
+  // Values reach the script as variables it refers to, never as script text (SPEC §2).
+  const rendered = substituteScript(command.run, resolve, command.shell);
+  Object.assign(env, rendered.env);
   env.STEPWISE_RUN_ID = context.runId;
   env.STEPWISE_STEP_ID = exec.stepId;
   env.STEPWISE_ATTEMPT = String(attempt);
@@ -76,7 +79,7 @@ function prepare(exec: CommandExecution, attempt: number): Prepared {
   } else if (target.kind === 'local') {
     cwd = exec.startDir;
   }
-  return { script: substituteScript(command.run, resolve), env, cwd };
+  return { script: rendered.script, env, cwd };
 }
 
 /** Runs the command with its retry policy; never throws for a failing command. */

@@ -1,251 +1,107 @@
 /**
- * Finds the shell quoting context of each `${{ }}` in a script, so that substitution can
- * quote the value for exactly that context (SPEC §2, injection safety). A scanner, not a
- * full shell parser: it tracks quotes, `$( )`, `${ }`, `$(( ))`, backticks, comments and
- * here-documents — the constructs that decide how a substituted character is read.
+ * What the shell does with a `${{ }}` value where it stands (SPEC §2, injection safety).
+ * Values never enter the script text: each substitution becomes a reference to a variable
+ * the runner sets. The scanner only decides how that reference is written (`Quoting`), and
+ * finds the places where bash would evaluate the *value* itself — arithmetic (only numbers
+ * pass), variable names, code — so they can be refused or checked before anything runs.
  */
 
-/** Where a substitution stands. Only `bare`, `dq` and `comment` can be made safe. */
-export type ShellContext = 'bare' | 'dq' | 'comment' | 'sq' | 'ansi' | 'param' | 'arith' | 'backtick' | 'heredoc';
+/** How the reference is written: `"${V}"` (bare), `${V}` (inside double quotes or a here-document). */
+export type Quoting = 'bare' | 'dq' | 'raw';
 
-type Frame = { kind: 'cmd'; parens: number } | { kind: 'dq' | 'sq' | 'ansi' | 'backtick' | 'comment' } | { kind: 'param' | 'arith'; depth: number };
+/** Why a substitution cannot stand where it is written. */
+export type RefusalReason =
+  | 'single-quotes'
+  | 'ansi-c'
+  | 'quoted-heredoc'
+  | 'escaped'
+  | 'name'
+  | 'code'
+  | 'command'
+  | 'array-declaration'
+  | 'interpreter'
+  | 'unreadable';
 
-/** Stand-in for a substitution while scanning; a private-use code point no script uses. */
-export const PLACEHOLDER = '\uE000';
-
-const WORD_BREAK = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>']);
-
-/** Returns the context of every PLACEHOLDER in `text`, in order. */
-export function scanShellContexts(text: string): ShellContext[] {
-  const contexts: ShellContext[] = [];
-  const stack: Frame[] = [{ kind: 'cmd', parens: 0 }];
-  const pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean }> = [];
-  let wordStart = true;
-  let i = 0;
-
-  const top = (): Frame => stack[stack.length - 1] as Frame;
-  const startsWith = (s: string) => text.startsWith(s, i);
-
-  /** Reads here-document bodies that begin after the newline at `i`; returns the index after them. */
-  function skipHeredocBodies(from: number): number {
-    let pos = from;
-    while (pendingHeredocs.length > 0) {
-      const { delimiter, stripTabs } = pendingHeredocs.shift() as { delimiter: string; stripTabs: boolean };
-      for (;;) {
-        if (pos >= text.length) return pos;
-        const end = text.indexOf('\n', pos);
-        const lineEnd = end < 0 ? text.length : end;
-        const line = text.slice(pos, lineEnd);
-        const compared = stripTabs ? line.replace(/^\t+/, '') : line;
-        for (const ch of line) if (ch === PLACEHOLDER) contexts.push('heredoc');
-        pos = lineEnd + 1;
-        if (compared === delimiter) break;
-      }
-    }
-    return pos;
-  }
-
-  /** Parses the delimiter word after `<<` / `<<-`. */
-  function readHeredocDelimiter() {
-    let stripTabs = false;
-    if (text[i] === '-') {
-      stripTabs = true;
-      i++;
-    }
-    while (text[i] === ' ' || text[i] === '\t') i++;
-    let delimiter = '';
-    while (i < text.length && !WORD_BREAK.has(text[i] as string)) {
-      const ch = text[i] as string;
-      if (ch === "'" || ch === '"') {
-        const close = text.indexOf(ch, i + 1);
-        const stop = close < 0 ? text.length : close;
-        delimiter += text.slice(i + 1, stop);
-        i = stop + 1;
-      } else if (ch === '\\') {
-        delimiter += text[i + 1] ?? '';
-        i += 2;
-      } else {
-        delimiter += ch;
-        i++;
-      }
-    }
-    if (delimiter) pendingHeredocs.push({ delimiter, stripTabs });
-  }
-
-  /** Opens the expansions that may start with `$` or a backtick in unquoted and double-quoted text. */
-  function openExpansion(): boolean {
-    // Most characters open nothing: answer those without the string comparisons below.
-    if (text[i] !== '$' && text[i] !== '`') return false;
-    if (startsWith('$((')) {
-      stack.push({ kind: 'arith', depth: 0 });
-      i += 3;
-    } else if (startsWith('$(')) {
-      stack.push({ kind: 'cmd', parens: 0 });
-      i += 2;
-    } else if (startsWith('${')) {
-      stack.push({ kind: 'param', depth: 0 });
-      i += 2;
-    } else if (text[i] === '`') {
-      stack.push({ kind: 'backtick' });
-      i += 1;
-    } else {
-      return false;
-    }
-    wordStart = true;
-    return true;
-  }
-
-  while (i < text.length) {
-    const frame = top();
-    const ch = text[i] as string;
-    if (ch === PLACEHOLDER) {
-      contexts.push(contextOf(frame));
-      i++;
-      wordStart = false;
-      continue;
-    }
-    switch (frame.kind) {
-      case 'cmd':
-        if (ch === '\\') {
-          i += 2;
-          wordStart = false;
-        } else if (ch === "'") {
-          stack.push({ kind: 'sq' });
-          i++;
-        } else if (ch === '"') {
-          stack.push({ kind: 'dq' });
-          i++;
-        } else if (ch === '$' && startsWith("$'")) {
-          stack.push({ kind: 'ansi' });
-          i += 2;
-        } else if (openExpansion()) {
-          // pushed
-        } else if (ch === '#' && wordStart) {
-          stack.push({ kind: 'comment' });
-          i++;
-        } else if (ch === '<' && startsWith('<<<')) {
-          i += 3;
-          wordStart = true;
-        } else if (ch === '<' && startsWith('<<')) {
-          i += 2;
-          readHeredocDelimiter();
-          wordStart = false;
-        } else if (ch === '\n') {
-          i = skipHeredocBodies(i + 1);
-          wordStart = true;
-        } else if (ch === '(') {
-          frame.parens++;
-          i++;
-          wordStart = true;
-        } else if (ch === ')' && stack.length > 1) {
-          if (frame.parens > 0) frame.parens--;
-          else stack.pop();
-          i++;
-          wordStart = false;
-        } else {
-          wordStart = WORD_BREAK.has(ch);
-          i++;
-        }
-        break;
-      case 'dq':
-        if (ch === '\\') i += 2;
-        else if (ch === '"') {
-          stack.pop();
-          i++;
-          wordStart = false;
-        } else if (!openExpansion()) i++;
-        break;
-      case 'sq':
-        if (ch === "'") stack.pop();
-        i++;
-        break;
-      case 'ansi':
-      case 'backtick':
-        if (ch === '\\') i += 2;
-        else {
-          if (ch === (frame.kind === 'ansi' ? "'" : '`')) stack.pop();
-          i++;
-        }
-        break;
-      case 'comment':
-        if (ch === '\n') {
-          stack.pop();
-          // the newline also ends the command line: let the cmd frame see it
-        } else i++;
-        break;
-      case 'param':
-      case 'arith': {
-        const open = frame.kind === 'param' ? '{' : '(';
-        const close = frame.kind === 'param' ? '}' : ')';
-        if (ch === '\\') i += 2;
-        else if (frame.kind === 'param' && ch === "'") {
-          stack.push({ kind: 'sq' });
-          i++;
-        } else if (frame.kind === 'param' && ch === '"') {
-          stack.push({ kind: 'dq' });
-          i++;
-        } else if (ch === open) {
-          frame.depth++;
-          i++;
-        } else if (ch === close) {
-          if (frame.depth > 0) frame.depth--;
-          else if (frame.kind === 'param') stack.pop();
-          else if (text[i + 1] === ')') {
-            stack.pop();
-            i++;
-          }
-          i++;
-        } else i++;
-        break;
-      }
-    }
-  }
-  return contexts;
+export interface Refusal {
+  reason: RefusalReason;
+  /** The construct, as the operator wrote it: `eval`, `read`, `sh -c`, `<<'EOF'`… */
+  construct: string;
 }
 
-function contextOf(frame: Frame): ShellContext {
-  switch (frame.kind) {
-    case 'cmd':
-      return 'bare';
-    case 'dq':
-      return 'dq';
-    default:
-      return frame.kind;
+/** One `${{ }}` in a script, as the scanner found it. */
+export interface Site {
+  /** Offset of the substitution in the scanned text. */
+  offset: number;
+  quoting: Quoting;
+  /** Set where bash evaluates the value as arithmetic: names the construct (`$(( ))`, `[[ -gt ]]`). */
+  arithmetic?: string;
+  refused?: Refusal;
+}
+
+/** Marks a site as refused (the first reason found wins: it is the innermost construct). */
+export function refuse(site: Site, reason: RefusalReason, construct: string): void {
+  site.refused ??= { reason, construct };
+}
+
+/** Marks a site as evaluated as arithmetic. */
+export function requireNumber(site: Site, construct: string): void {
+  site.arithmetic ??= construct;
+}
+
+const SAFE_FORMS = 'write it bare (echo ${{ params.x }}), inside double quotes, or in an unquoted here-document';
+
+/** The message and hint of a refusal, with the construct named. */
+export function refusalAdvice(refusal: Refusal): { message: string; hint: string } {
+  const { construct } = refusal;
+  switch (refusal.reason) {
+    case 'single-quotes':
+      return { message: 'a ${{ }} substitution inside single quotes is never expanded (the script would see a variable name, not the value)', hint: SAFE_FORMS };
+    case 'ansi-c':
+      return { message: "a ${{ }} substitution inside $'...' is never expanded (the script would see a variable name, not the value)", hint: SAFE_FORMS };
+    case 'quoted-heredoc':
+      return {
+        message: `a \${{ }} substitution inside a quoted here-document (${construct}) is never expanded`,
+        hint: 'use an unquoted delimiter (<<EOF): values are passed safely there',
+      };
+    case 'escaped':
+      return { message: `a \`${construct}\` right before \${{ }} changes how the shell reads the substitution`, hint: `remove the \`${construct}\`, or put the substitution in double quotes: "\${{ params.x }}"` };
+    case 'name':
+      return {
+        message: `a \${{ }} value used as a variable name (${construct}) would be evaluated by bash`,
+        hint: 'name variables literally in the script and pass values as data: read -r line, printf -v out "%s" "${{ params.x }}"',
+      };
+    case 'code':
+      return {
+        message: `a \${{ }} value given to ${construct} would run as code`,
+        hint: `pass values as data, never as code: sh -c 'echo "$1"' sh "\${{ params.x }}", or env: { X: "\${{ params.x }}" } and use "$X" as an argument`,
+      };
+    case 'command':
+      return {
+        message: `a \${{ }} value used as the command to run (${construct}) would choose what runs`,
+        hint: 'name the program in the script and pass values as its arguments; choose between programs with case "${{ params.x }}" in a) cmd-a ;; b) cmd-b ;; esac',
+      };
+    case 'array-declaration':
+      return {
+        message: `${construct} NAME=VALUE evaluates VALUE as an array literal, so a \${{ }} value there would run as code`,
+        hint: 'write the array literally: declare -a list=("${{ params.x }}")',
+      };
+    case 'unreadable':
+      return {
+        message: 'stepwise cannot tell how the shell reads this ${{ }} substitution, so it does not run it',
+        hint: 'simplify the line around it, or pass the value through env: { X: "${{ params.x }}" } and use "$X"',
+      };
+    case 'interpreter':
+      return {
+        message: `\`${construct}\` is not a POSIX shell, so stepwise cannot pass \${{ }} values into its scripts safely`,
+        hint: 'pass values through the environment: env: { X: "${{ params.x }}" }, and read X from the environment in the script',
+      };
   }
 }
 
-/** Why a substitution in this context cannot be made safe, and what to do instead. */
-export const UNSAFE_CONTEXT_ADVICE: Record<Exclude<ShellContext, 'bare' | 'dq' | 'comment'>, { message: string; hint: string }> = {
-  sq: {
-    message: 'a ${{ }} substitution inside single quotes cannot be made shell-safe',
-    hint: 'write it bare or inside double quotes: echo "${{ params.x }}"',
-  },
-  ansi: {
-    message: "a ${{ }} substitution inside $'...' cannot be made shell-safe",
-    hint: 'write it bare or inside double quotes',
-  },
-  param: {
-    message: 'a ${{ }} substitution inside ${...} cannot be made shell-safe',
-    hint: 'assign it to a variable first: v="${{ params.x }}"; echo "${other:-$v}"',
-  },
-  arith: {
-    message: 'a ${{ }} substitution inside $(( )) cannot be made shell-safe',
-    hint: 'assign it to a variable first: n="${{ params.n }}"; echo $(( n + 1 ))',
-  },
-  backtick: {
-    message: 'a ${{ }} substitution inside backticks cannot be made shell-safe',
-    hint: 'use $( ) instead of backticks: "$(echo "${{ params.x }}")"',
-  },
-  heredoc: {
-    message: 'a ${{ }} substitution inside a here-document cannot be made shell-safe',
-    hint: 'pass the value through the step env: (env: { X: "${{ params.x }}" }) and use "$X" in the here-document',
-  },
-};
-
-/** Quotes a value so the shell reads it verbatim in the given (safe) context. */
-export function quoteForContext(value: string, context: 'bare' | 'dq' | 'comment'): string {
-  if (context === 'comment') return value.replace(/[\r\n]/g, ' ');
-  const singleQuoted = `'${value.replaceAll("'", `'\\''`)}'`;
-  // Inside double quotes: close them, add the single-quoted literal, reopen them.
-  return context === 'dq' ? `"${singleQuoted}"` : singleQuoted;
+/** Why a value that is not known to be a number cannot stand in an arithmetic context. */
+export function arithmeticAdvice(construct: string, what: string): { message: string; hint: string } {
+  return {
+    message: `${what} is used in arithmetic (${construct}), where bash evaluates a value as an expression that can run code; only numbers are accepted there`,
+    hint: 'declare the param as a number (type: integer or number); other values are checked to be numbers before the step starts',
+  };
 }

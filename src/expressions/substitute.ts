@@ -1,6 +1,6 @@
 /** Resolves templates against a resolver: plain strings and shell scripts. */
 import { evaluate, stringify, type Resolver } from './evaluate.js';
-import { compileShellTemplate, renderShellTemplate, type ShellTemplate } from './shell-template.js';
+import { compileShellTemplate, renderShellTemplate, type RenderedScript, type ShellTemplate } from './shell-template.js';
 import { hasExpressions, parseTemplate } from './template.js';
 
 /** Substitutes `${{ }}` in a plain string (env values, cwd, names, confirm prompts). */
@@ -15,13 +15,17 @@ export function substituteText(text: string, resolve: Resolver): string {
 
 const compiledScripts = new Map<string, ShellTemplate>();
 
-/** Substitutes `${{ }}` in a shell script, quoting each value for where it stands. */
-export function substituteScript(script: string, resolve: Resolver): string {
-  if (!hasExpressions(script)) return script;
-  let template = compiledScripts.get(script);
+/**
+ * Resolves the `${{ }}` of a script run by `shell`: the script refers to variables, and their
+ * values come back separately, for the runner to pass as environment (never as script text).
+ */
+export function substituteScript(script: string, resolve: Resolver, shell = 'bash'): RenderedScript {
+  if (!hasExpressions(script)) return { script, env: {} };
+  const key = `${shell}\0${script}`;
+  let template = compiledScripts.get(key);
   if (!template) {
-    template = compileShellTemplate(script);
-    compiledScripts.set(script, template);
+    template = compileShellTemplate(script, shell);
+    compiledScripts.set(key, template);
   }
   return renderShellTemplate(template, (expr) => stringify(evaluate(expr, resolve)));
 }

@@ -3,6 +3,7 @@
  * half of "an unknown reference is a validation error when it can be known statically".
  */
 import { didYouMean } from './did-you-mean.js';
+import type { ParamType } from './model.js';
 
 /** What is in scope where an expression is written. */
 export interface ReferenceScope {
@@ -17,6 +18,8 @@ export interface ReferenceScope {
   visibleBefore: number;
   /** The step the expression belongs to, if any. */
   selfId?: string;
+  /** Declared types of `params.NAME` / `inputs.NAME`, keyed by that reference. */
+  types?: ReadonlyMap<string, ParamType>;
 }
 
 /** What is known statically about a step's results. */

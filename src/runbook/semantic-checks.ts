@@ -85,12 +85,19 @@ export function checkRunbook(checks: RunbookChecks): void {
     inputs: new Set(),
     allSteps,
     visibleBefore: 0,
+    types: new Map(params.map((p) => [`params.${p.name}`, p.type])),
   };
-  const context: StepCheckContext = { locator, diagnostics, inventory: checks.inventory, library: checks.library };
+  const defaults = isRecord(value.defaults) ? value.defaults : {};
+  const context: StepCheckContext = {
+    locator,
+    diagnostics,
+    inventory: checks.inventory,
+    library: checks.library,
+    ...(typeof defaults.shell === 'string' ? { defaultShell: defaults.shell } : {}),
+  };
 
   // Top level: no step has run when these are evaluated.
   for (const [key, env] of entriesOf(value.env)) if (typeof env === 'string') checkField('text', env, ['env', key], base, context);
-  const defaults = isRecord(value.defaults) ? value.defaults : {};
   for (const [key, env] of entriesOf(defaults.env)) if (typeof env === 'string') checkField('text', env, ['defaults', 'env', key], base, context);
   if (typeof defaults.cwd === 'string') checkField('text', defaults.cwd, ['defaults', 'cwd'], base, context);
   if (defaults.on !== undefined) checkTarget(defaults.on, ['defaults', 'on'], context);

@@ -15,6 +15,8 @@ import type { PathSegment } from './locator.js';
 export interface StepCheckContext extends FieldContext {
   inventory: Inventory;
   library: StepsLibrary;
+  /** `defaults.shell`, when the runbook sets one. */
+  defaultShell?: string;
 }
 
 /** Checks that `on:` (at `at`) names `local`, a group or a host. */
@@ -47,7 +49,8 @@ function checkEnv(env: unknown, at: PathSegment[], scope: ReferenceScope, contex
 export function checkStep(step: Record<string, unknown>, at: PathSegment[], scope: ReferenceScope, rollbackScope: ReferenceScope, context: StepCheckContext): void {
   if (step.on !== undefined) checkTarget(step.on, [...at, 'on'], context);
   if (step.uses !== undefined) checkUses(step.uses, step.with, [...at, 'uses'], [...at, 'with'], scope, context);
-  if (typeof step.run === 'string') checkField('shell', step.run, [...at, 'run'], scope, context);
+  const shell = typeof step.shell === 'string' ? step.shell : (context.defaultShell ?? 'bash');
+  if (typeof step.run === 'string') checkField('shell', step.run, [...at, 'run'], scope, context, shell);
   for (const key of ['name', 'confirm', 'cwd'] as const) {
     const value = step[key];
     if (typeof value === 'string') checkField('text', value, [...at, key], scope, context);
@@ -59,9 +62,9 @@ export function checkStep(step: Record<string, unknown>, at: PathSegment[], scop
 
   const rollback = step.rollback;
   const rollbackAt = [...at, 'rollback'];
-  if (typeof rollback === 'string') checkField('shell', rollback, rollbackAt, rollbackScope, context);
+  if (typeof rollback === 'string') checkField('shell', rollback, rollbackAt, rollbackScope, context, shell);
   else if (isRecord(rollback)) {
-    if (typeof rollback.run === 'string') checkField('shell', rollback.run, [...rollbackAt, 'run'], rollbackScope, context);
+    if (typeof rollback.run === 'string') checkField('shell', rollback.run, [...rollbackAt, 'run'], rollbackScope, context, shell);
     if (rollback.uses !== undefined) checkUses(rollback.uses, rollback.with, [...rollbackAt, 'uses'], [...rollbackAt, 'with'], rollbackScope, context);
     if (rollback.on !== undefined) checkTarget(rollback.on, [...rollbackAt, 'on'], context);
     checkEnv(rollback.env, [...rollbackAt, 'env'], rollbackScope, context);

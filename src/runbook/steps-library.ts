@@ -92,7 +92,7 @@ export class StepsLibrary {
     this.diagnostics.push(...validateWith(this.validators, 'libraryStep', file.value, file.locator));
     const context = { locator: file.locator, diagnostics: this.diagnostics };
     const inputs = readParamSpecs(file.value.inputs, ['inputs'], file.locator, this.diagnostics);
-    checkLibraryStep(file.value, new Set(inputs.map((input) => input.name)), context);
+    checkLibraryStep(file.value, inputs, context);
     const step: LibraryStep = { name, file, raw: file.value as unknown as RawLibraryStep, valid: this.diagnostics.length === before, inputs };
     const outputs = outputNames(file.value.outputs);
     if (outputs) step.outputs = outputs;

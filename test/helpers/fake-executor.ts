@@ -23,8 +23,13 @@ export class FakeExecutor implements Executor {
     return { exitCode: result.exitCode ?? 0, signal: result.signal ?? null, outputs: result.outputs ?? {}, durationMs: 1 };
   }
 
-  /** The scripts run, in order. */
+  /** The scripts run, in order, as written (values appear only as variable references). */
   get scripts(): string[] {
     return this.calls.map((c) => c.script);
+  }
+
+  /** The scripts run, with each value reference replaced by the value it carries (what the shell sees). */
+  get commands(): string[] {
+    return this.calls.map((c) => c.script.replace(/"?\$\{(STEPWISE_V_[0-9]+)\}"?/g, (_, name: string) => c.env[name] ?? `<unset ${name}>`));
   }
 }

@@ -94,7 +94,7 @@ describe('engine', () => {
     });
     const { executor, run } = setup(rb, failOn('fail'));
     await run();
-    expect(executor.scripts).toEqual(['fail', 'undo a', "echo 'rolledBack'"]);
+    expect(executor.commands).toEqual(['fail', 'undo a', 'echo rolledBack']);
   });
 
   it('a failing finally step fails a run that had succeeded', async () => {
@@ -111,7 +111,7 @@ describe('engine', () => {
     ]);
     const { executor, sink, run } = setup(rb, (req) => ({ exitCode: 0, outputs: req.script === 'make' ? { file: '/tmp/x y' } : ({} as Record<string, string>) }));
     expect(await run()).toEqual({ status: 'rolledBack', exitCode: 1 });
-    expect(executor.scripts).toEqual(['make', "use '/tmp/x y'"]);
+    expect(executor.commands).toEqual(['make', 'use /tmp/x y']);
     const missing = sink.of('step.finished').find((e) => e.stepId === 'missing');
     expect(missing?.error).toMatch(/did not write output `nope` \(it wrote: file\)/);
   });
@@ -123,7 +123,7 @@ describe('engine', () => {
     ]);
     const { executor, run } = setup(rb, (req) => (req.script === 'a' ? { exitCode: 4, stdout: 'hello\nworld\n' } : { exitCode: 0 }));
     await run();
-    expect(executor.scripts[1]).toBe("echo 'hello\nworld' 'failed' '4'");
+    expect(executor.commands[1]).toBe('echo hello\nworld failed 4');
   });
 
   it('sets STEPWISE_* variables and step env', async () => {
@@ -235,7 +235,7 @@ describe('resume and rollback from a prior state', () => {
     const rb = runbook([step({ id: 'a', run: 'a' }), step({ id: 'b', run: 'b ${{ steps.a.outputs.x }}' }), step({ id: 'c', run: 'c' })]);
     const { executor, run } = setup(rb, undefined, { prior: prior([{ stepId: 'a', status: 'succeeded', outputs: { x: '42' } }, { stepId: 'b', status: 'started' }]) });
     expect(await run()).toEqual({ status: 'succeeded', exitCode: 0 });
-    expect(executor.scripts).toEqual(["b '42'", 'c']);
+    expect(executor.commands).toEqual(['b 42', 'c']);
   });
 
   it('compensation after a resume still covers steps completed before it', async () => {
@@ -269,6 +269,6 @@ describe('commands', () => {
     const rb = runbook([{ ...step({ id: 'w' }), action: { kind: 'run', command: lib } }]);
     const { executor, run } = setup(rb, undefined, { params: { port: 5432 } });
     await run();
-    expect(executor.scripts).toEqual(["wait '127.0.0.1':'5432'"]);
+    expect(executor.commands).toEqual(['wait 127.0.0.1:5432']);
   });
 });

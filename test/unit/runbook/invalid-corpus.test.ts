@@ -58,7 +58,7 @@ const CORPUS: Record<string, Expected[]> = {
   'later-step-ref.yaml': [[4, 20, 'steps[0].run', 'step `second` runs after this one, so its results do not exist yet']],
   'unknown-context.yaml': [[4, 19, 'steps[0].run', 'unknown context `parms`; did you mean `params`?']],
   'self-reference.yaml': [[4, 20, 'steps[0].run', 'a step cannot use its own results here']],
-  'single-quotes.yaml': [[6, 16, 'steps[0].run', 'a ${{ }} substitution inside single quotes cannot be made shell-safe; hint: write it bare or inside double quotes']],
+  'single-quotes.yaml': [[6, 16, 'steps[0].run', 'a ${{ }} substitution inside single quotes is never expanded (the script would see a variable name, not the value); hint: write it bare (echo ${{ params.x }}), inside double quotes, or in an unquoted here-document']],
   'bad-when.yaml': [[6, 26, 'steps[0].when', 'invalid expression: unexpected character `=`']],
   'bad-param-spec.yaml': [
     [3, 59, 'params.version.default', "the default breaks the param's own rule — pattern: must match `^v[0-9]+$`, got `1.0`"],
