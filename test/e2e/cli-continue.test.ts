@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { jsonLines, runCliToEnd, workspace } from '../helpers/cli-process.js';
 import { postgresAvailable, startPostgres, type PgCluster } from '../helpers/postgres.js';
 import { runInPty } from '../helpers/pty.js';
+import { sshdAvailable, startSshd, type RunningSshd } from '../helpers/sshd.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -251,4 +252,37 @@ describePg('rollback --dry-run of runbooks/pg-migrate.yaml on a real PostgreSQL'
     expect(jsonLines(real.stdout).filter((e) => e.type === 'rollback.started').map((e) => e.stepId)).toEqual(['migrate']);
     expect(pg.snapshot(db)).toBe(original);
   }, 180_000);
+});
+
+const describeSsh = sshdAvailable() ? describe : describe.skip;
+
+describeSsh('rollback --dry-run per host, over real SSH', () => {
+  let sshd: RunningSshd;
+  beforeAll(async () => {
+    sshd = await startSshd({ hosts: 2 });
+  });
+  afterAll(() => sshd?.stop());
+
+  it('lists each host in the order the real rollback visits them', async () => {
+    const ws = workspace();
+    const hosts = sshd.hosts.map((h) => `  - ${JSON.stringify({ name: h.name, host: h.host, port: h.port, user: h.user, identity: h.identity, ssh_options: h.sshOptions })}`);
+    ws.write('hosts.yaml', ['web:', ...hosts, ''].join('\n'));
+    const file = ws.write(
+      'fleet.yaml',
+      ['name: fleet', 'steps:', '  - id: deploy', '    on: web', '    serial: 1', '    run: echo deployed ${{ target.name }}', '    rollback: echo undo ${{ target.name }}', '  - id: fail', '    run: exit 1', ''].join('\n'),
+    );
+    const env = { STEPWISE_STATE_DIR: ws.stateDir };
+    const run = await runCliToEnd(['run', file, '--inventory', 'hosts.yaml', '--no-rollback', '--json'], { cwd: ws.dir, env });
+    expect(run.code).toBe(1);
+    const runId = String(jsonLines(run.stdout)[0]?.runId);
+    const dry = await runCliToEnd(['rollback', runId, '--dry-run'], { cwd: ws.dir, env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/1\. deploy {2}on web-2, then web-1;[^\n]*\n\s+rollback {2}on web-2: echo undo web-2\n\s+on web-1: echo undo web-1/);
+    const real = await runCliToEnd(['rollback', runId, '--json'], { cwd: ws.dir, env });
+    expect(real.code).toBe(1);
+    const started = jsonLines(real.stdout).filter((e) => e.type === 'rollback.started');
+    expect(started.map((e) => [e.stepId, e.targets])).toEqual([['deploy', ['web-2', 'web-1']]]);
+    const outputs = jsonLines(real.stdout).filter((e) => e.type === 'step.output' && e.phase === 'rollback').map((e) => e.line);
+    expect(outputs).toEqual(['undo web-2', 'undo web-1']);
+  }, 120_000);
 });
