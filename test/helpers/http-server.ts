@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The request target exactly as sent (path and query string, still percent-encoded). */
+  target: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -44,7 +46,7 @@ export async function startHttpServer(routes: Record<string, Route> = {}): Promi
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      const recorded: RecordedRequest = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded: RecordedRequest = { method: req.method ?? '', path, target: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(recorded);
       const hit = (hits.get(path) ?? 0) + 1;
       hits.set(path, hit);
