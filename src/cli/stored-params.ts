@@ -26,12 +26,16 @@ function relaxed(runbook: Runbook, keepDefaults: boolean): Runbook {
   return { ...runbook, params: runbook.params.map(({ default: fallback, ...spec }) => ({ ...spec, required: false, ...(keepDefaults && fallback !== undefined ? { default: fallback } : {}) })) };
 }
 
-/** Stored values are masked where a secret's value appeared in them: `***` there stands for any text. */
+/**
+ * Stored values are masked where a secret's value appeared in them. A run of three or more
+ * `*` may be any mix of masks and literal stars (`****` is `*` + a mask, or a mask + `*`),
+ * so it stands for any non-empty text; everything around it must match exactly.
+ */
 function sameAsStored(given: ScalarValue, stored: ScalarValue): boolean {
   if (String(given) === String(stored)) return true;
   if (typeof stored !== 'string' || !stored.includes('***')) return false;
   const pattern = stored
-    .split('***')
+    .split(/\*{3,}/)
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('[\\s\\S]+');
   return new RegExp(`^${pattern}$`).test(String(given));
