@@ -12,7 +12,7 @@ export interface Executors {
 }
 
 export async function createExecutors(runbook: Runbook, runId: string): Promise<Executors> {
-  const local = new LocalExecutor();
+  const local = new LocalExecutor({ runId });
   let remote: Executor | undefined;
   if (runbook.targets.hosts.size > 0) {
     const { SshExecutor } = await import('../targets/ssh-executor.js');

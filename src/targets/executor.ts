@@ -8,7 +8,7 @@ export type OutputStream = 'stdout' | 'stderr';
 
 export interface ExecRequest {
   target: Target;
-  /** The whole script, already substituted; reaches the shell as a 0600 file (local) or on stdin (SSH), never in argv. */
+  /** The whole script, already substituted; reaches the shell as an unlinked 0600 file (local) or on stdin (SSH), never in argv. */
   script: string;
   /** `bash` runs `bash --noprofile --norc -eo pipefail FILE`, `sh` runs `sh -e FILE`, anything else `<shell> FILE`. */
   shell: string;
@@ -21,7 +21,7 @@ export interface ExecRequest {
   killGraceMs: number;
   /** Told the pid of a local process group leader as soon as it exists. */
   onSpawn?: (pid: number) => void;
-  /** Raw output as it arrives; never buffered whole. */
+  /** Raw output as it arrives; never buffered whole. If it throws, the step is ended and `exec` rejects with that error. */
   onOutput: (stream: OutputStream, chunk: Buffer) => void;
 }
 
@@ -32,6 +32,10 @@ export interface ExecResult {
   /** `key=value` lines the script wrote to `$STEPWISE_OUTPUT`. */
   outputs: Record<string, string>;
   durationMs: number;
+  /** The shell could not be started, and why (`working directory /x does not exist`, `shell "fish" not found on PATH`); exitCode and signal are null. */
+  startError?: string;
+  /** Output was cut after the script exited: a process that left the step (setsid) still held its stdout/stderr. The step's stderr says so too. */
+  outputCut?: boolean;
 }
 
 export interface Executor {

@@ -1,5 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LocalExecutor } from '../../src/targets/local-executor.js';
 import type { ExecRequest } from '../../src/targets/executor.js';
 import { LOCAL_TARGET } from '../../src/runbook/model.js';
@@ -96,5 +99,119 @@ describe('local executor (real processes)', () => {
     }
     await running;
     expect(seen).toBe(false);
+  });
+});
+
+describe('local executor: a shell that cannot start names the cause', () => {
+  it('a missing working directory', async () => {
+    const dir = join(tmpdir(), `stepwise-nope-${randomBytes(4).toString('hex')}`);
+    const { req, text } = request('echo never', { cwd: dir });
+    const result = await executor.exec(req);
+    expect(result.startError).toBe(`working directory ${dir} does not exist`);
+    expect([result.exitCode, result.signal]).toEqual([null, null]);
+    // In the step's output too, so the step's log has it.
+    expect(text('stderr')).toBe(`stepwise: working directory ${dir} does not exist\n`);
+    expect(text('stdout')).toBe('');
+  });
+
+  it('a working directory that is a file', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'stepwise-test-')), 'file');
+    writeFileSync(file, '');
+    const { req } = request('echo never', { cwd: file });
+    expect((await executor.exec(req)).startError).toBe(`working directory ${file} is not a directory`);
+  });
+
+  it('a shell that is not on PATH, or not at its path', async () => {
+    const onPath = await executor.exec(request('echo never', { shell: 'fish-is-not-here' }).req);
+    expect(onPath.startError).toBe('shell "fish-is-not-here" not found on PATH');
+    const atPath = await executor.exec(request('echo never', { shell: '/opt/none/bin/zsh -f' }).req);
+    expect(atPath.startError).toBe('shell "/opt/none/bin/zsh -f" not found');
+  });
+
+  it('a shell that is not executable', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'stepwise-test-')), 'not-a-shell');
+    writeFileSync(file, 'data', { mode: 0o644 });
+    const result = await executor.exec(request('echo never', { shell: file }).req);
+    expect(result.startError).toBe(`shell "${file}" cannot be executed (permission denied for ${file})`);
+  });
+
+  it('one environment variable over the kernel limit for a single string (E2BIG)', async () => {
+    const { req, text } = request('echo never', { env: { HUGE_VALUE: 'x'.repeat(200_000) } });
+    const result = await executor.exec(req);
+    expect(result.startError).toMatch(/^environment too large to start the shell \(E2BIG\): \d+ variables, \d+ bytes; HUGE_VALUE alone is 200012 bytes, over the kernel's limit of 131072 bytes/);
+    expect(text('stderr')).toContain('stepwise: environment too large');
+  });
+
+  it('an environment too large all together (E2BIG)', async () => {
+    const env = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`PART_${i}`, 'y'.repeat(100_000)]));
+    const result = await executor.exec(request('echo never', { env }).req);
+    expect(result.startError).toMatch(/^environment too large to start the shell \(E2BIG\): \d+ variables, \d+ bytes, over the kernel's limit for arguments and environment together/);
+  });
+});
+
+describe('local executor: scripts and outputs files', () => {
+  it('a custom interpreter with flags runs the script, reads /dev/null as stdin and writes outputs', async () => {
+    const script = ['import os, sys', 'print("stdin:" + repr(sys.stdin.read()))', 'open(os.environ["STEPWISE_OUTPUT"], "a").write("lang=python\\n")'].join('\n');
+    const { req, text } = request(script, { shell: 'python3 -u' });
+    const result = await executor.exec(req);
+    expect(result.exitCode).toBe(0);
+    expect(text('stdout')).toBe("stdin:''\n");
+    expect(result.outputs).toEqual({ lang: 'python' });
+  });
+
+  it('neither the script nor the outputs file has a name on disk while the step runs; the directory is 0700', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'stepwise-tmp-'));
+    const own = new LocalExecutor({ runId: '20990101T000000Z-abcd', tempRoot: root });
+    try {
+      const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;
+      const { req, text } = request(`echo "${secret}" >/dev/null\necho "k=${secret}" >> "$STEPWISE_OUTPUT"\nls -A "${root}"/*/\necho listed`);
+      const result = await own.exec(req);
+      expect(text('stderr')).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(text('stdout')).toBe('listed\n');
+      expect(result.outputs).toEqual({ k: secret });
+      const [dir] = readdirSync(root);
+      expect(dir).toMatch(/^stepwise-20990101T000000Z-abcd-[A-Za-z0-9]{6}$/);
+      expect(statSync(join(root, String(dir))).mode & 0o777).toBe(0o700);
+      expect(readdirSync(join(root, String(dir)))).toEqual([]);
+    } finally {
+      await own.close();
+    }
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('a script larger than a pipe buffer and with long lines runs whole', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `echo "line ${i} ${'z'.repeat(100)}" >/dev/null`);
+    const { req, text } = request(`${lines.join('\n')}\necho end-of-script`);
+    const result = await executor.exec(req);
+    expect(result.exitCode).toBe(0);
+    expect(text('stdout')).toBe('end-of-script\n');
+  });
+
+  it('when onOutput throws, the step is ended and exec rejects with that error', async () => {
+    const tag = `sleep 61${randomBytes(1).readUInt8() % 10}`;
+    let sid = 0;
+    const req: ExecRequest = {
+      ...request(`echo boom; ${tag}`).req,
+      onSpawn: (pid) => (sid = pid),
+      onOutput: () => {
+        throw new Error('disk full');
+      },
+    };
+    await expect(executor.exec(req)).rejects.toThrow('disk full');
+    expect(sid).toBeGreaterThan(0);
+    expect(pidsMatching(tag)).toEqual([]);
+  });
+
+  it('when onSpawn throws (the start cannot be recorded), the step is ended at once and exec rejects with that error', async () => {
+    const tag = `sleep 62${randomBytes(1).readUInt8() % 10}`;
+    const req: ExecRequest = {
+      ...request(`${tag}; echo never`).req,
+      onSpawn: () => {
+        throw new Error('journal unwritable');
+      },
+    };
+    await expect(executor.exec(req)).rejects.toThrow('journal unwritable');
+    expect(pidsMatching(tag)).toEqual([]);
   });
 });
