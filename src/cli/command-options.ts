@@ -38,6 +38,7 @@ const only = text('Run only these step ids (comma-separated)');
 const stateDir = text('Where runs are journaled (default $STEPWISE_STATE_DIR)');
 const waitLock = text('Wait this long for the lock (e.g. 30s) instead of exiting 75');
 const limit = text('Restrict remote targets to this host or group (must exist)');
+const report = text('Write the self-contained HTML report of the run to FILE when it ends, however it ends');
 
 /** `run FILE`. */
 export const RUN_OPTIONS: OptionSet = {
@@ -56,7 +57,8 @@ export const RUN_OPTIONS: OptionSet = {
   'dry-run': flag('Print the plan (as `plan` does); execute nothing'),
   'state-dir': stateDir,
   'wait-lock': waitLock,
-  // Other issues add here: --state URL, --report FILE, --forks N, --output-lines N, --verbose.
+  report,
+  // Other issues add here: --state URL, --forks N, --output-lines N, --verbose.
 };
 
 /** `plan FILE`: reads no state, so no --state-dir. */
@@ -87,7 +89,8 @@ export const RESUME_OPTIONS: OptionSet = {
   'dry-run': flag('Print what would run, in order, per host; execute nothing'),
   'state-dir': stateDir,
   'wait-lock': waitLock,
-  // Other issues add here: --state URL, --report FILE, --forks N, --output-lines N, --verbose.
+  report,
+  // Other issues add here: --state URL, --forks N, --output-lines N, --verbose.
 };
 
 /** `rollback RUN_ID`. */
@@ -100,7 +103,8 @@ export const ROLLBACK_OPTIONS: OptionSet = {
   'dry-run': flag('Print what would be compensated, in order, per host; execute nothing'),
   'state-dir': stateDir,
   'wait-lock': waitLock,
-  // Other issues add here: --state URL, --report FILE.
+  report,
+  // Other issues add here: --state URL.
 };
 
 /** `validate FILE...`. */
@@ -118,6 +122,13 @@ export const HISTORY_OPTIONS: OptionSet = {
 export const RUN_READER_OPTIONS: OptionSet = {
   'state-dir': stateDir,
   // Other issues add here: --state URL (and logs -f / --follow).
+};
+
+/** `report RUN_ID|last`. */
+export const REPORT_OPTIONS: OptionSet = {
+  output: { ...text('Where to write the report (default stepwise-RUN_ID.html here; - for stdout)'), alias: 'o' },
+  'state-dir': stateDir,
+  // Other issues add here: --state URL.
 };
 
 /** Shells `completion` writes a script for. */

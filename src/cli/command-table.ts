@@ -8,6 +8,7 @@ import {
   COMPLETION_SHELLS,
   HISTORY_OPTIONS,
   PLAN_OPTIONS,
+  REPORT_OPTIONS,
   RESUME_OPTIONS,
   ROLLBACK_OPTIONS,
   RUN_OPTIONS,
@@ -112,6 +113,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     positionals: [runId, { name: 'stepId', required: false, describe: 'Only this step' }],
     options: RUN_READER_OPTIONS,
     run: async (args) => (await import('./commands/logs.js')).logsCommand(args.runId as string, args.stepId as string | undefined, stateDirOf(args)),
+  },
+  {
+    name: 'report',
+    describe: 'Write a self-contained HTML report of a run (RUN_ID or last; default stepwise-RUN_ID.html, -o - for stdout)',
+    positionals: [{ ...runId, describe: 'Run id, an unambiguous prefix, or last' }],
+    options: REPORT_OPTIONS,
+    run: async (args) =>
+      (await import('./commands/report.js')).reportCommand(args.runId as string, { ...stateDirOf(args), ...(typeof args.output === 'string' ? { output: args.output } : {}) }),
   },
   {
     name: 'schema',

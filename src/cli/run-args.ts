@@ -18,6 +18,8 @@ export interface RunArgs {
   waitLock?: string;
   limit?: string;
   debug?: boolean;
+  /** `--report FILE`: write the HTML report of the run there when it ends. */
+  report?: string;
 }
 
 /**

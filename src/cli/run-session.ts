@@ -47,6 +47,8 @@ export async function runSession(input: SessionInput): Promise<number> {
   const { runbook, args } = input;
   // --step / --interactive with nobody to answer: refuse before the lock (exit 2), never run unasked.
   checkPromptsPossible(args);
+  // --report FILE: an unusable path is refused now (exit 2), not found out after the run.
+  const report = args.report === undefined ? undefined : (await import('./commands/report.js')).prepareRunReport(args.report, args.quiet ?? false);
   // Notices (signals, lock takeover) go through the sinks once they exist, so the live view
   // prints them cleanly and the journal keeps them; before that they wait, or go to stderr.
   let deliver: EventSink | undefined;
@@ -113,6 +115,8 @@ export async function runSession(input: SessionInput): Promise<number> {
     journal?.close();
     lock?.release();
     await reporters?.close();
+    // However the run ended, once it was journaled; this never throws, so the run's code stands.
+    if (report && journal) report.write(input.state.root, input.runId);
   }
 }
 

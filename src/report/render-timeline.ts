@@ -12,7 +12,7 @@ const SEGMENT_WORDS: Record<Segment['kind'], string> = {
   ok: 'succeeded', failed: 'failed', timedOut: 'timed out', wait: 'waiting to retry', skipped: 'skipped', running: 'running', unfinished: 'never finished',
 };
 const BAR_WORDS: Record<Bar['kind'], string> = { run: 'step', finally: 'finally step', rollback: 'rollback' };
-const TICKS_MS = [1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 216e5, 432e5, 864e5];
+const TICKS_MS = [100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 216e5, 432e5, 864e5];
 
 /** Renders every session's timeline; `anchors` maps a step id to its section's id. */
 export function renderTimeline(sessions: readonly TimelineSession[], places: PositionRules, anchors: ReadonlyMap<string, string>): string {
@@ -55,13 +55,16 @@ function ticks(span: number, at: (t: number) => number, start: number, places: P
   const step = TICKS_MS.find((t) => span / t <= 6) ?? TICKS_MS[TICKS_MS.length - 1] ?? 864e5;
   let html = '';
   for (let t = 0; t <= span; t += step) {
-    html += `<span class="tick ${places.place(at(start + t))}">+${escapeText(tickLabel(t))}</span>`;
+    // A label near the right edge hangs to the left of its mark, so it never widens the page.
+    const where = at(start + t);
+    html += `<span class="tick${where > 80 ? ' end' : ''} ${places.place(where)}">+${escapeText(tickLabel(t))}</span>`;
   }
   return html;
 }
 
 function tickLabel(ms: number): string {
   if (ms === 0) return '0s';
+  if (ms < 1e3) return `${ms}ms`;
   if (ms < 6e4) return `${ms / 1e3}s`;
   if (ms < 36e5) return ms % 6e4 === 0 ? `${ms / 6e4}m` : `${Math.floor(ms / 6e4)}m${(ms % 6e4) / 1e3}s`;
   return ms % 36e5 === 0 ? `${ms / 36e5}h` : `${Math.floor(ms / 36e5)}h${(ms % 36e5) / 6e4}m`;

@@ -75,6 +75,7 @@ a.tl-label:hover .sid{text-decoration:underline}
 .tl-track{position:relative;height:1.1rem}
 .tl-axis{min-height:1.2rem}.tl-axis .tl-track{height:1.2rem;border-bottom:1px solid var(--line)}
 .tick{position:absolute;top:0;font-size:.7rem;color:var(--muted);transform:translateX(-1px);border-left:1px solid var(--line);padding-left:3px;height:100%;white-space:nowrap}
+.tick.end{transform:translateX(-100%);border-left:0;border-right:1px solid var(--line);padding:0 3px 0 0}
 .bar{position:absolute;top:.15rem;bottom:.15rem;min-width:3px;border-radius:3px;overflow:hidden;background:var(--ok)}
 .bar.rb{background:var(--rb);outline:1px solid var(--rb)}.bar.fin{background:var(--fin)}
 .bar.skipped{background:transparent;outline:1px dashed var(--muted);min-width:6px}
