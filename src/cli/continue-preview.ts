@@ -11,7 +11,7 @@ import { restorePrior } from '../engine/restore-prior.js';
 import { RollbackStack } from '../engine/rollback-stack.js';
 import { rollbackTargets } from '../engine/rollback-targets.js';
 import type { RunContext, StepRecord } from '../engine/run-context.js';
-import type { CommandOutcome } from '../engine/run-command.js';
+import type { CommandOutcome } from '../engine/command-attempts.js';
 import type { Runbook, Step, Target } from '../runbook/model.js';
 
 /** Where an earlier invocation left a run. */
@@ -62,6 +62,7 @@ export async function compensationPlan(prior: PriorRunState, runbook: Runbook, l
     entries: stack.unwindOrder(),
     emit: () => {},
     hardStop: new AbortController().signal,
+    checkpoint: () => Promise.resolve(),
     targetsFor: (entry) => rollbackTargets(entry, runbook, limit),
     runOn: (entry, target) => {
       const last = entries.at(-1);

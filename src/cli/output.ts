@@ -1,4 +1,8 @@
-/** Terminal writers for reporters: synchronous on files and pipes, so memory stays bounded. */
+/**
+ * Terminal writers for reporters: synchronous on files and pipes, so memory stays bounded.
+ * A reader that went away (EPIPE) or a terminal that hung up (EIO) loses the text, never
+ * the run: the journal still records everything.
+ */
 import { writeSync } from 'node:fs';
 
 /** Writes all of `text` to a file descriptor, retrying when a non-blocking pipe is full. */
@@ -9,7 +13,7 @@ function writeAll(fd: number, text: string): void {
     written = writeSync(fd, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') return;
+    if (code === 'EPIPE' || code === 'EIO') return;
     if (code !== 'EAGAIN') throw error;
   }
   if (written === Buffer.byteLength(text)) return;
@@ -20,7 +24,7 @@ function writeAll(fd: number, text: string): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') return;
+      if (code === 'EPIPE' || code === 'EIO') return;
       throw error;
     }
   }

@@ -13,6 +13,7 @@ import { Multiplexer } from '../reporters/multiplexer.js';
 import { createReporters } from './create-reporters.js';
 import { createExecutors } from './executors.js';
 import { writeStderr } from './output.js';
+import { RecordingSink } from './recording-sink.js';
 import type { RunArgs } from './run-args.js';
 import { watchSignals } from './signals.js';
 import { canPrompt, checkPromptsPossible, createTtyPrompter } from './tty-prompter.js';
@@ -71,9 +72,14 @@ export async function runSession(input: SessionInput): Promise<number> {
     });
     journal = input.openJournal();
     reporters = new Multiplexer([...(await createReporters(args))], (m) => writeStderr(`stepwise: ${m}\n`));
-    const sinks = [journal.onEvent, reporters.onEvent];
+    const recording = new RecordingSink(journal);
+    const show = reporters.onEvent;
     const onEvent: EventSink = (event) => {
-      for (const sink of sinks) sink(event);
+      const failure = recording.record(event);
+      show(event);
+      if (failure !== undefined) {
+        show({ type: 'run.notice', level: 'warn', message: `${failure}; no new step starts: stopping, compensating what ran, then finally (what follows is not in the journal)`, time: event.time, runId: input.runId });
+      }
     };
     const executors = await createExecutors(runbook, input.runId);
     const prompter = canPrompt() ? createTtyPrompter({ runbook }) : undefined;
@@ -87,6 +93,7 @@ export async function runSession(input: SessionInput): Promise<number> {
         onEvent,
         cancel: signals.cancel,
         hardStop: signals.hardStop,
+        unrecordable: recording.unrecordable,
         noRollback: args.rollback === false,
         mode: input.mode,
         startDir: input.startDir,
@@ -104,7 +111,10 @@ export async function runSession(input: SessionInput): Promise<number> {
       for (const message of waiting.splice(0)) notice(message);
       await input.beforeEngine?.(notice);
       const outcome = await runEngine(options);
-      return outcome.exitCode;
+      recording.close();
+      if (recording.failure === undefined) return outcome.exitCode;
+      writeStderr(`stepwise: ${recording.failure}\n  hint: free space or fix permissions there; the journal ends where writing failed, so check the system before stepwise resume or rollback\n`);
+      return outcome.exitCode === 0 ? 1 : outcome.exitCode;
     } finally {
       await executors.close();
     }

@@ -1,15 +1,19 @@
 /**
- * SIGINT/SIGTERM handling (SPEC §3.9): the first signal cancels the run (the engine kills
- * the running step's tree, compensates, runs finally); the second stops compensation.
+ * SIGINT/SIGTERM/SIGHUP handling (SPEC §3.9): the first signal cancels the run (the engine
+ * kills the running step's tree, compensates, runs finally); the second stops compensation.
+ * SIGHUP is the on-call engineer's SSH session dropping: it must stop the run as safely as a
+ * Ctrl-C does, not kill the runner and leave the step running unwatched.
  */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The run's two stop signals; `dispose` restores the default handlers. */
 export interface SignalWatch {
   cancel: AbortSignal;
   hardStop: AbortSignal;
-  /** The first signal received, if any. */
-  received(): NodeJS.Signals | undefined;
   dispose(): void;
 }
 
+/** Starts watching; `say` tells the operator what each signal does. */
 export function watchSignals(say: (message: string) => void): SignalWatch {
   const cancel = new AbortController();
   const hardStop = new AbortController();
@@ -24,15 +28,12 @@ export function watchSignals(say: (message: string) => void): SignalWatch {
       hardStop.abort();
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   return {
     cancel: cancel.signal,
     hardStop: hardStop.signal,
-    received: () => first,
     dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     },
   };
 }

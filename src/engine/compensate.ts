@@ -4,28 +4,27 @@
  * the rest still run; a second signal stops it at once and leaves the rest pending.
  */
 import type { Target } from '../runbook/model.js';
+import type { CommandOutcome } from './command-attempts.js';
 import type { Emit, TargetResult } from './events.js';
-import type { CommandOutcome } from './run-command.js';
+import type { CompensationSummary } from './failure-policy.js';
 import type { StartedStep } from './rollback-stack.js';
-
-export interface CompensationResult {
-  failed: string[];
-  /** Steps whose rollback never ran because compensation was stopped. */
-  pending: string[];
-}
 
 export interface Compensator {
   entries: StartedStep[];
   emit: Emit;
   hardStop: AbortSignal;
+  /** Makes the `rollback.started` record durable before the rollback runs. */
+  checkpoint: () => Promise<void>;
   /** Targets an explicit `rollback.on` names, instead of where the step ran. */
   targetsFor: (entry: StartedStep) => Target[];
   runOn: (entry: StartedStep, target: Target) => Promise<CommandOutcome>;
 }
 
-export async function compensate(c: Compensator): Promise<CompensationResult> {
+/** Runs every pending rollback, newest step first; says which ran, failed, or are still pending. */
+export async function compensate(c: Compensator): Promise<CompensationSummary> {
   const failed: string[] = [];
   const pending: string[] = [];
+  const ran: string[] = [];
   for (const entry of c.entries) {
     const { step } = entry;
     if (!step.rollback) continue;
@@ -36,6 +35,8 @@ export async function compensate(c: Compensator): Promise<CompensationResult> {
     const targets = [...c.targetsFor(entry)].reverse();
     if (targets.length === 0) continue;
     c.emit({ type: 'rollback.started', stepId: step.id, targets: targets.map((t) => t.name) });
+    await c.checkpoint();
+    ran.push(step.id);
     const started = performance.now();
     const results: TargetResult[] = [];
     let firstError: string | undefined;
@@ -68,5 +69,5 @@ export async function compensate(c: Compensator): Promise<CompensationResult> {
       targets: results,
     });
   }
-  return { failed, pending };
+  return { failed, pending, ran };
 }

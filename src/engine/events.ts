@@ -93,8 +93,11 @@ export interface StepFinishedEvent extends EventBase {
   error?: string;
   /** Present when the failure is tolerated by `continueOnError`. */
   continueOnError?: boolean;
+  /** Outputs, secrets masked. */
   outputs: Record<string, string>;
-  /** Last 64 KiB of stdout, trimmed (for `steps.<id>.stdout` after resume). */
+  /** Output keys whose value held a secret: stored masked, so not available to a resumed run. */
+  maskedOutputs?: string[];
+  /** Last 64 KiB of stdout, trimmed, secrets masked (for `steps.<id>.stdout` after resume). */
   stdoutTail?: string;
   targets: TargetResult[];
 }
@@ -123,6 +126,8 @@ export interface RunFinishedEvent extends EventBase {
   error?: string;
   /** Steps whose rollback did not run because a second signal stopped compensation. */
   rollbackPending?: string[];
+  /** Present when compensation ran: the steps whose rollback ran (empty: nothing to undo). */
+  compensated?: string[];
 }
 
 /** Internal: something the operator should read (lock takeover, changed runbook, skipped rollback). */

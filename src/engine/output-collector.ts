@@ -1,6 +1,7 @@
 /**
  * Turns raw output chunks into masked complete lines for reporters, keeping only a bounded
- * tail of stdout in memory (for `steps.<id>.stdout`). A step may print gigabytes.
+ * tail of stdout in memory (for `steps.<id>.stdout`). A step may print gigabytes. The tail
+ * keeps the real text: it is data for later steps; masking is for what is shown and stored.
  */
 import type { OutputStream } from '../targets/executor.js';
 import type { Redactor } from './redact.js';
@@ -48,14 +49,14 @@ export class OutputCollector {
     }
   }
 
-  /** The last 64 KiB of stdout, trimmed, secrets masked. */
+  /** The last 64 KiB of stdout, trimmed, as the step printed it (mask before showing or storing). */
   stdoutTail(): string {
     return this.tail.join('').slice(-STDOUT_TAIL_BYTES).trim();
   }
 
   private deliver(stream: OutputStream, rawText: string): void {
+    if (stream === 'stdout') this.remember(rawText);
     const text = this.redactor.active ? this.redactor.mask(rawText) : rawText;
-    if (stream === 'stdout') this.remember(text);
     this.emitLines(stream, text.split('\n').map(stripCarriageReturn));
   }
 

@@ -9,6 +9,8 @@ export interface PriorStep {
   /** Final status, or `started` when the runner died while the step ran. */
   status: StepStatus | 'started';
   outputs: Record<string, string>;
+  /** Output keys stored masked because they held a secret (their real value is gone). */
+  maskedOutputs: string[];
   stdoutTail: string;
   exitCode: number | null;
   /** Targets the step started on, in start order (rollback runs them in reverse). */

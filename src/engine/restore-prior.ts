@@ -3,6 +3,7 @@
  * outputs for `${{ }}`, and the rollback stack, so compensation still covers them.
  */
 import type { Runbook, Target } from '../runbook/model.js';
+import { countsAsDone } from './failure-policy.js';
 import { resolveTargets } from './resolve-targets.js';
 import type { PriorRunState, PriorStep } from './prior-run.js';
 import type { RollbackStack } from './rollback-stack.js';
@@ -24,11 +25,11 @@ export function restorePrior(prior: PriorRunState, runbook: Runbook, context: Ru
   for (const record of prior.steps) {
     const step = runbook.steps.find((s) => s.id === record.stepId);
     if (!step) continue;
-    const completed = record.status === 'succeeded' || record.status === 'skipped' || (record.status !== 'started' && step.continueOnError);
+    const completed = countsAsDone(record.status, step.continueOnError, false);
     if (record.status !== 'started' && (mode === 'rollback' || !record.rolledBack)) {
-      context.steps.set(step.id, { status: record.status, outputs: record.outputs, stdout: record.stdoutTail, exitCode: record.exitCode });
+      context.steps.set(step.id, { status: record.status, outputs: record.outputs, stdout: record.stdoutTail, exitCode: record.exitCode, withheld: new Set(record.maskedOutputs) });
     }
-    if (completed && !record.rolledBack) done.add(step.id);
+    if (countsAsDone(record.status, step.continueOnError, record.rolledBack)) done.add(step.id);
     // `stepwise rollback` also retries a compensation that failed before: the operator has
     // presumably fixed what made it fail, and asking again is how they say so.
     const pendingCompensation = !record.rolledBack || record.rollbackFailed;

@@ -12,6 +12,8 @@ export interface StepRecord {
   outputs: Record<string, string>;
   stdout: string;
   exitCode: number | null;
+  /** Output keys restored from a journal that held a secret: stored masked, so not available. */
+  withheld?: ReadonlySet<string>;
 }
 
 export interface RunContext {
@@ -98,6 +100,9 @@ function resolveStep(context: RunContext, id: string | undefined, field: string 
   switch (field) {
     case 'outputs': {
       if (key === undefined) throw new EvaluationError(`\`steps.${id}.outputs\` needs a key`);
+      if (record.withheld?.has(key)) {
+        throw new EvaluationError(`output \`${key}\` of step \`${id}\` held a secret value, which is never stored, so it is not available after resume`, 're-run the step (stepwise run --from), or have the later step read the secret itself');
+      }
       const value = record.outputs[key];
       if (value === undefined) {
         const wrote = Object.keys(record.outputs);

@@ -5,7 +5,7 @@
 import type { Target } from '../runbook/model.js';
 import type { TargetResult } from './events.js';
 import { STDOUT_TAIL_BYTES } from './output-collector.js';
-import type { CommandOutcome } from './run-command.js';
+import type { CommandOutcome } from './command-attempts.js';
 
 /** A step's outcome: its targets' outcomes combined, and each target's result. */
 export interface StepOutcome extends Omit<CommandOutcome, 'transportError'> {

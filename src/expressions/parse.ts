@@ -67,11 +67,19 @@ function tokenize(source: string): Token[] {
 }
 
 const PRECEDENCE: Array<BinaryOperator[]> = [['||'], ['&&'], ['==', '!='], ['<', '<=', '>', '>=']];
+/** Limits that keep parsing and evaluation far from the stack's end, whatever a runbook holds. */
+const MAX_NESTING = 64;
+const MAX_TOKENS = 2000;
 
 /** Parses an expression (the text between `${{` and `}}`, or a bare `when:`). */
 export function parseExpression(source: string): Expr {
   const tokens = tokenize(source);
+  if (tokens.length > MAX_TOKENS) throw new ExpressionSyntaxError(`expression is too long (${tokens.length - 1} tokens; at most ${MAX_TOKENS})`, 0);
   let pos = 0;
+  let depth = 0;
+  const deeper = (offset: number): void => {
+    if (++depth > MAX_NESTING) throw new ExpressionSyntaxError(`expression nests deeper than ${MAX_NESTING} levels of parentheses and \`!\``, offset);
+  };
   const peek = (): Token => tokens[pos] as Token;
   const next = (): Token => tokens[pos++] as Token;
   const isOp = (token: Token, value: string) => token.type === 'op' && token.value === value;
@@ -93,7 +101,10 @@ export function parseExpression(source: string): Expr {
     const token = peek();
     if (isOp(token, '!')) {
       next();
-      return { kind: 'not', operand: parseUnary(), offset: token.offset };
+      deeper(token.offset);
+      const operand = parseUnary();
+      depth--;
+      return { kind: 'not', operand, offset: token.offset };
     }
     return parsePrimary();
   }
@@ -112,7 +123,9 @@ export function parseExpression(source: string): Expr {
         return parseReference(token);
       case 'op':
         if (token.value === '(') {
+          deeper(token.offset);
           const inner = parseBinary(0);
+          depth--;
           const close = next();
           if (!isOp(close, ')')) throw new ExpressionSyntaxError('expected `)`', close.offset);
           return inner;

@@ -48,6 +48,14 @@ const ARITHMETIC_TESTS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REDIRECT = /^(?:&>>|&>|>>|>&-?|<&-?|<>|>\||[<>])/;
 
+/** Nesting deeper than any real script; beyond it the scanner stops rather than exhaust the stack. */
+const MAX_NESTING = 200;
+
+/** The script nests constructs deeper than the scanner follows. */
+export class ShellTooDeepError extends Error {
+  override name = 'ShellTooDeepError';
+}
+
 /** The site of every PLACEHOLDER in `text`, in order. */
 export function scanShell(text: string): Site[] {
   return new ShellScanner(text).scan();
@@ -133,6 +141,7 @@ class ShellScanner {
   }
 
   private collect(scan: () => void): Collector {
+    if (this.collectors.length > MAX_NESTING) throw new ShellTooDeepError();
     const collector: Collector = { sites: [], direct: [] };
     this.collectors.push(collector);
     try {

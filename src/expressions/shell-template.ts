@@ -7,7 +7,7 @@
 import type { Expr } from './ast.js';
 import { EvaluationError } from './evaluate.js';
 import { arithmeticAdvice, refusalAdvice, type Site } from './shell-context.js';
-import { PLACEHOLDER, scanShell } from './shell-scanner.js';
+import { PLACEHOLDER, scanShell, ShellTooDeepError } from './shell-scanner.js';
 import { parseTemplate } from './template.js';
 
 export type ShellPart = { kind: 'text'; text: string } | { kind: 'expr'; expr: Expr; source: string; offset: number; line: number; site: Site };
@@ -57,7 +57,12 @@ export function compileShellTemplate(script: string, shell = 'bash'): ShellTempl
     }
   }
   const sites = new Map<number, Site>();
-  if (posix && placeholderAt.length > 0) for (const site of scanShell(scanned)) sites.set(site.offset, site);
+  try {
+    if (posix && placeholderAt.length > 0) for (const site of scanShell(scanned)) sites.set(site.offset, site);
+  } catch (error) {
+    // Every substitution of a script nested past the scanner's depth is refused as unreadable.
+    if (!(error instanceof ShellTooDeepError)) throw error;
+  }
   const parts: ShellPart[] = [];
   const problems: ShellTemplateProblem[] = [];
   let index = 0;

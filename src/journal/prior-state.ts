@@ -25,7 +25,7 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
     let step = steps.get(stepId);
     if (!step) {
       // Also reached when the step's start line was lost: keep what the later records say.
-      step = { stepId, status: 'started', outputs: {}, stdoutTail: '', exitCode: null, targets: [], rolledBack: false, rollbackFailed: false, executions: [] };
+      step = { stepId, status: 'started', outputs: {}, maskedOutputs: [], stdoutTail: '', exitCode: null, targets: [], rolledBack: false, rollbackFailed: false, executions: [] };
       steps.set(stepId, step);
     }
     return step;
@@ -38,7 +38,7 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
       case 'step.started': {
         if (event.phase !== 'run') break;
         const step = stepFor(event.stepId);
-        Object.assign(step, { status: 'started', outputs: {}, stdoutTail: '', exitCode: null, rolledBack: false, rollbackFailed: false });
+        Object.assign(step, { status: 'started', outputs: {}, maskedOutputs: [], stdoutTail: '', exitCode: null, rolledBack: false, rollbackFailed: false });
         step.executions.push({ planned: [...event.targets], batches: undefined });
         break;
       }
@@ -53,7 +53,7 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
       case 'step.finished': {
         if (event.phase !== 'run') break;
         const step = stepFor(event.stepId);
-        Object.assign(step, { status: event.status, outputs: { ...event.outputs }, stdoutTail: event.stdoutTail ?? '', exitCode: event.exitCode });
+        Object.assign(step, { status: event.status, outputs: { ...event.outputs }, maskedOutputs: [...(event.maskedOutputs ?? [])], stdoutTail: event.stdoutTail ?? '', exitCode: event.exitCode });
         break;
       }
       case 'rollback.started': {

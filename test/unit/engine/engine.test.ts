@@ -228,7 +228,7 @@ describe('cancellation', () => {
 describe('resume and rollback from a prior state', () => {
   const prior = (steps: Array<{ stepId: string; status: 'succeeded' | 'failed' | 'started'; outputs?: Record<string, string>; rolledBack?: boolean }>) => ({
     finished: false,
-    steps: steps.map((s) => ({ outputs: {}, stdoutTail: '', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false, ...s })),
+    steps: steps.map((s) => ({ outputs: {}, maskedOutputs: [], stdoutTail: '', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false, ...s })),
   });
 
   it('resume re-runs from the first step that did not succeed, with earlier outputs restored', async () => {

@@ -8,8 +8,8 @@ describe('priorRunState', () => {
     expect(state.finished).toBe(true);
     expect(state.status).toBe('succeeded');
     expect(state.steps).toEqual([
-      { stepId: 'a', status: 'succeeded', outputs: { who: 'a' }, stdoutTail: 'hello from a', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
-      { stepId: 'b', status: 'succeeded', outputs: { who: 'b' }, stdoutTail: 'hello from b', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
+      { stepId: 'a', status: 'succeeded', outputs: { who: 'a' }, maskedOutputs: [], stdoutTail: 'hello from a', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
+      { stepId: 'b', status: 'succeeded', outputs: { who: 'b' }, maskedOutputs: [], stdoutTail: 'hello from b', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
     ]);
   });
 
