@@ -75,6 +75,7 @@ interface Continuation {
 
 export async function continueRun(runIdInput: string, args: ContinueArgs, mode: 'run' | 'rollback'): Promise<number> {
   const command = mode === 'run' ? 'resume' : 'rollback';
+  if (args.dryRun && args.report !== undefined) throw new UsageError('--report has nothing to report with --dry-run: a dry run executes nothing', { hint: 'Leave out one of them.' });
   const stateOptions = args.stateDir ? { stateDir: args.stateDir } : {};
   // A dry run creates nothing, not even a missing state directory.
   const state = args.dryRun ? locateStateDir(stateOptions) : openStateDir(stateOptions);

@@ -159,7 +159,7 @@ describe('run --report FILE', () => {
     expect(result.stderr).toMatch(/stepwise report \S+ -o FILE/);
   });
 
-  it('refuses an unusable --report path before anything runs (exit 2)', async () => {
+  it('refuses an unusable --report path, or --report with --dry-run, before anything runs (exit 2)', async () => {
     const ws = workspace();
     const marker = join(ws.dir, 'ran');
     const file = ws.write('m.yaml', `name: m\nsteps:\n  - id: a\n    run: touch ${marker}\n`);
@@ -168,6 +168,9 @@ describe('run --report FILE', () => {
       expect(result.code).toBe(2);
       expect(existsSync(marker)).toBe(false);
     }
+    const dry = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--dry-run', '--report', join(ws.dir, 'r.html')], { cwd: ws.dir });
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toMatch(/nothing to report with --dry-run/);
   });
 
   it('keeps the report a few MB when a step prints tens of MB', async () => {

@@ -1,6 +1,7 @@
 /** `stepwise run FILE`: validate, then execute (SPEC §1, §3). */
 import { basename, dirname, relative } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { UsageError } from '../../errors/stepwise-error.js';
 import { newRunId, JournalWriter, openStateDir } from '../../journal/index.js';
 import { loadRunbook } from '../../runbook/load-runbook.js';
 import type { Runbook } from '../../runbook/model.js';
@@ -29,6 +30,7 @@ export function localLibraryFiles(runbook: Runbook): Array<{ relativePath: strin
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
+  if (args.dryRun && args.report !== undefined) throw new UsageError('--report has nothing to report with --dry-run: a dry run executes nothing', { hint: 'Leave out one of them.' });
   if (args.dryRun) return (await import('./plan.js')).planCommand(args);
   const runbook = await loadRunbook(args.file, { forRun: true, ...(args.inventory ? { inventoryFile: args.inventory } : {}) });
   checkStepSelection(runbook, args);
