@@ -105,7 +105,8 @@ export async function continueRun(runIdInput: string, args: ContinueArgs, mode: 
   const params = paramsOfRun(runbook, { runId: run.runId, command, stored: run.params ?? {}, param: args.param, paramsFile: args.paramsFile, needSecrets });
   if (args.dryRun && run.state === 'running') writeStderr(`stepwise: note: run ${run.runId} is still running; what it has done may change before you act\n`);
     // Read before any question, so a missing secret never follows a "yes".
-  const secrets = needSecrets ? resolveSecrets(runbook, process.env) : {};
+  // A secret `file:` is relative to the runbook the run started from, not to its stored copy.
+  const secrets = needSecrets ? resolveSecrets({ ...runbook, file: run.meta?.file ?? runbook.file }, process.env) : {};
   const continuation: Continuation = { state, run, runbook, params, secrets, selection };
   if (mode === 'run' && args.dryRun) return previewResume(continuation, args);
   if (compensation) {

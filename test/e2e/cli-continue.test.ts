@@ -175,6 +175,22 @@ describe('resume and rollback act on what the run used', () => {
   });
 });
 
+describe('secrets of a continued run', () => {
+  it('a relative secrets: file is read beside the runbook the run started from, not its stored copy', async () => {
+    const ws = workspace();
+    ws.write('pw.txt', 'pw-7a1c\n');
+    const file = ws.write('sec.yaml', 'name: sec\nsecrets:\n  PW: { file: ./pw.txt }\nsteps:\n  - id: one\n    run: test -e fixed && echo "got $PW" >> trace\n');
+    const env = { STEPWISE_STATE_DIR: ws.stateDir };
+    const run = await runCliToEnd(['run', file, '--json'], { cwd: ws.dir, env });
+    expect(run.code).toBe(1);
+    writeFileSync(join(ws.dir, 'fixed'), '');
+    const resumed = await runCliToEnd(['resume', String(jsonLines(run.stdout)[0]?.runId)], { cwd: '/', env });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(readFileSync(join(ws.dir, 'trace'), 'utf8')).toBe('got pw-7a1c\n');
+  });
+});
+
 describe('rollback on a terminal asks first', () => {
   it('shows what it will compensate; no does nothing, yes compensates, --yes does not ask', async () => {
     const h = await haltedRun();
