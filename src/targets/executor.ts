@@ -8,7 +8,7 @@ export type OutputStream = 'stdout' | 'stderr';
 
 export interface ExecRequest {
   target: Target;
-  /** The whole script, already substituted; reaches the shell as an unlinked 0600 file (local) or on stdin (SSH), never in argv. */
+  /** The whole script, already substituted; reaches the shell as an unlinked 0600 file on its fd 3 (local) or on stdin (SSH), never in argv. */
   script: string;
   /** `bash` runs `bash --noprofile --norc -eo pipefail FILE`, `sh` runs `sh -e FILE`, anything else `<shell> FILE`. */
   shell: string;

@@ -1,8 +1,8 @@
 /**
  * Runs scripts on this machine with execa. The script reaches the shell as an unlinked
- * 0600 file (never argv, never stdin, which the script's own commands may read: they get
- * /dev/null); the shell leads a new session, so a timeout or Ctrl-C can end everything the
- * step started and nothing that left it (process-tree.ts, local-step-end.ts).
+ * 0600 file on its fd 3 (never argv, never stdin, which the script's own commands may read:
+ * they get /dev/null); the shell leads a new session, so a timeout or Ctrl-C can end
+ * everything the step started and nothing that left it (process-tree.ts, local-step-end.ts).
  */
 import { execa } from 'execa';
 import type { ExecRequest, ExecResult, Executor } from './executor.js';
@@ -52,7 +52,9 @@ export class LocalExecutor implements Executor {
       const subprocess = execa(file, args, {
         cwd: request.cwd,
         env,
-        stdin: 'ignore',
+        // stdin is /dev/null for the script's commands; fd 3 is the script (step-files.ts).
+        // execa hands any descriptor number to child_process.spawn; its types list only 3-9.
+        stdio: ['ignore', 'pipe', 'pipe', files.scriptFd as 3],
         buffer: false,
         // A new session (setsid): the shell's pid names every process of the step.
         detached: true,

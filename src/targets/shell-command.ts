@@ -8,6 +8,9 @@ export function shellCommand(shell: string, scriptFile: string): [string, string
     default: {
       // A custom interpreter, possibly with flags: `python3 -u`.
       const [file = shell, ...flags] = shell.trim().split(/\s+/);
+      // Node resolves its main script's real path, which a script reached as /dev/fd/N (an
+      // unlinked file, locally) does not have; keep the path as given.
+      if (/(^|\/)node(js)?$/.test(file) && !flags.includes('--preserve-symlinks-main')) flags.push('--preserve-symlinks-main');
       return [file, [...flags, scriptFile]];
     }
   }

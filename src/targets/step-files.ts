@@ -1,28 +1,36 @@
 /**
- * A local step's script and `$STEPWISE_OUTPUT` file, which may hold secrets, exist on disk
- * under a name only for an instant. Each is created 0600 (exclusive) in a private 0700
- * directory and unlinked at once, before anything is written to it; the shell and the
- * script reach it through the runner's own descriptor as `/proc/<runner pid>/fd/N` (the
- * kernel reopens the unlinked file; its mode still applies). Nothing is inherited by the
- * step's processes beyond what they open themselves, and when the runner dies, even by
- * SIGKILL, the kernel frees the files. What a crash can leave is an empty file or the empty
- * directory, which `resume`/`rollback` remove ({@link removeRunTempFiles}).
- * Without /proc (not Linux) the files keep their names until the step ends, as before.
+ * A local step's script and `$STEPWISE_OUTPUT` file. The script, which may hold secrets,
+ * never has a name on disk while it has content: it is created 0600 (exclusive) in a
+ * private 0700 directory, opened again read-only, unlinked, and only then written. The
+ * shell gets that read-only descriptor as its fd 3 and runs `/dev/fd/3`; the kernel frees
+ * the file when the last process holding it is gone, so even a SIGKILL of the runner
+ * leaves no script behind. `/dev/fd/3` names each process's own fd 3, never a descriptor
+ * of the runner that could be reused for another file: a script that runs itself again
+ * (`setsid bash "$0" --child &`) gets itself.
+ *
+ * The outputs file needs a name that every process of the step can open (a child that
+ * closed its inherited descriptors included), so it keeps one, 0600, until the step ends.
+ * A crash can leave it (and an empty directory): `resume`/`rollback` remove them
+ * ({@link removeRunTempFiles}).
  */
-import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canListSessions } from './process-tree.js';
+
+/** The fd number at which the shell finds its script. */
+export const SCRIPT_FD = 3;
 
 /** The script and outputs file of one step. */
 export interface StepFiles {
+  /** Read-only descriptor of the unlinked script, to be the shell's fd {@link SCRIPT_FD}. */
+  scriptFd: number;
   /** What the shell is given to run. */
   scriptPath: string;
   /** What the script sees as `$STEPWISE_OUTPUT`. */
   outputsPath: string;
-  /** Everything written to the outputs file so far. */
+  /** Everything written to the outputs file. */
   readOutputs(): string;
-  /** Frees the files (closing the descriptors; unlinking them where they kept a name). */
+  /** Closes the script and removes the outputs file. */
   close(): void;
 }
 
@@ -48,22 +56,32 @@ export class StepFileDir {
   create(script: string): StepFiles {
     this.dir ??= mkdtempSync(join(this.root, dirPrefix(this.runId)));
     const base = join(this.dir, String(++this.counter));
-    const scriptFile = openHidden(`${base}.sh`);
-    let outputsFile: Hidden;
+    const scriptFd = hiddenScript(`${base}.sh`, script);
+    const outputsPath = `${base}.out`;
     try {
-      writeAll(scriptFile.fd, Buffer.from(script));
-      outputsFile = openHidden(`${base}.out`);
+      closeSync(openSync(outputsPath, 'wx', 0o600));
     } catch (error) {
-      scriptFile.close();
+      closeQuietly(scriptFd);
       throw error;
     }
     return {
-      scriptPath: scriptFile.path,
-      outputsPath: outputsFile.path,
-      readOutputs: () => readAll(outputsFile.fd),
+      scriptFd,
+      scriptPath: `/dev/fd/${SCRIPT_FD}`,
+      outputsPath,
+      readOutputs: () => {
+        try {
+          return readFileSync(outputsPath, 'utf8');
+        } catch {
+          return '';
+        }
+      },
       close: () => {
-        scriptFile.close();
-        outputsFile.close();
+        closeQuietly(scriptFd);
+        try {
+          unlinkSync(outputsPath);
+        } catch {
+          // already gone
+        }
       },
     };
   }
@@ -75,34 +93,28 @@ export class StepFileDir {
   }
 }
 
-interface Hidden {
-  fd: number;
-  path: string;
-  close(): void;
-}
-
-let fdPathsWork: boolean | undefined;
-
-/** Opens a new 0600 file and, where /proc lets others reach it by descriptor, unlinks it at once. */
-function openHidden(file: string): Hidden {
-  const fd = openSync(file, 'wx+', 0o600);
-  fdPathsWork ??= canListSessions();
-  if (fdPathsWork) {
+/** Writes `script` to a file that no longer has a name; returns a read-only descriptor at offset 0. */
+function hiddenScript(file: string, script: string): number {
+  const writer = openSync(file, 'wx', 0o600);
+  let reader: number | undefined;
+  try {
+    reader = openSync(file, 'r');
     unlinkSync(file);
-    return { fd, path: `/proc/${process.pid}/fd/${fd}`, close: () => closeQuietly(fd) };
+    const data = Buffer.from(script);
+    // Positioned writes: the reader's offset stays at 0 for interpreters that read the descriptor itself.
+    for (let at = 0; at < data.length; ) at += writeSync(writer, data, at, data.length - at, at);
+    return reader;
+  } catch (error) {
+    if (reader !== undefined) closeQuietly(reader);
+    try {
+      unlinkSync(file);
+    } catch {
+      // already unlinked
+    }
+    throw error;
+  } finally {
+    closeQuietly(writer);
   }
-  return {
-    fd,
-    path: file,
-    close: () => {
-      closeQuietly(fd);
-      try {
-        unlinkSync(file);
-      } catch {
-        // already gone
-      }
-    },
-  };
 }
 
 function closeQuietly(fd: number): void {
@@ -111,22 +123,6 @@ function closeQuietly(fd: number): void {
   } catch {
     // already closed
   }
-}
-
-function writeAll(fd: number, data: Buffer): void {
-  for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at, at);
-}
-
-function readAll(fd: number): string {
-  const chunks: Buffer[] = [];
-  const chunk = Buffer.allocUnsafe(64 * 1024);
-  for (let position = 0; ; ) {
-    const read = readSync(fd, chunk, 0, chunk.length, position);
-    if (read === 0) break;
-    chunks.push(Buffer.from(chunk.subarray(0, read)));
-    position += read;
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

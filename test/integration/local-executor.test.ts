@@ -159,17 +159,18 @@ describe('local executor: scripts and outputs files', () => {
     expect(result.outputs).toEqual({ lang: 'python' });
   });
 
-  it('neither the script nor the outputs file has a name on disk while the step runs; the directory is 0700', async () => {
+  it('the script has no name on disk while the step runs; the outputs file is 0600 in a 0700 directory and goes with the step', async () => {
     const root = mkdtempSync(join(tmpdir(), 'stepwise-tmp-'));
     const own = new LocalExecutor({ runId: '20990101T000000Z-abcd', tempRoot: root });
     try {
       const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;
-      const { req, text } = request(`echo "${secret}" >/dev/null\necho "k=${secret}" >> "$STEPWISE_OUTPUT"\nls -A "${root}"/*/\necho listed`);
+      const script = `echo "${secret}" >/dev/null\necho "k=v" >> "$STEPWISE_OUTPUT"\nls -A "${root}"/*/\nstat -c %a "$STEPWISE_OUTPUT"\ngrep -rl "${secret}" "${root}" || echo no-file-has-it`;
+      const { req, text } = request(script);
       const result = await own.exec(req);
       expect(text('stderr')).toBe('');
       expect(result.exitCode).toBe(0);
-      expect(text('stdout')).toBe('listed\n');
-      expect(result.outputs).toEqual({ k: secret });
+      expect(text('stdout')).toBe('1.out\n600\nno-file-has-it\n');
+      expect(result.outputs).toEqual({ k: 'v' });
       const [dir] = readdirSync(root);
       expect(dir).toMatch(/^stepwise-20990101T000000Z-abcd-[A-Za-z0-9]{6}$/);
       expect(statSync(join(root, String(dir))).mode & 0o777).toBe(0o700);
@@ -178,6 +179,26 @@ describe('local executor: scripts and outputs files', () => {
       await own.close();
     }
     expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('the script is the shell\'s own fd 3, read-only: "$0" runs the same script again, writing to it fails', async () => {
+    const script = ['if [ "${1:-}" = again ]; then echo "ran again"; exit 0; fi', 'bash "$0" again', '{ echo x >&3; } 2>/dev/null && echo wrote || echo read-only'].join('\n');
+    const { req, text } = request(script);
+    const result = await executor.exec(req);
+    expect(result.exitCode).toBe(0);
+    expect(text('stdout')).toBe('ran again\nread-only\n');
+  });
+
+  it.each([
+    ['node', 'console.log("node ran", process.argv.length)'],
+    ['perl -w', 'print "perl ran\\n";'],
+    ['sh', 'echo "sh ran"'],
+  ])('the interpreter `%s` runs the script', async (shell, script) => {
+    const { req, text } = request(script, { shell });
+    const result = await executor.exec(req);
+    expect(text('stderr')).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(text('stdout')).toMatch(/ran/);
   });
 
   it('a script larger than a pipe buffer and with long lines runs whole', async () => {
