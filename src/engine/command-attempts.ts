@@ -22,11 +22,13 @@ export interface CommandExecution extends CommandScope {
   killGraceMs: number;
   /** Shown in messages: `step "migrate"` or `rollback of "migrate"`. */
   label: string;
+  /** After an attempt that succeeded: a reason it did not really succeed (a `check:` that still fails), if any. */
+  verify?: () => Promise<string | undefined>;
 }
 
 /** How a command ended. Outputs and stdout are the real values: masking is for display and storage. */
 export interface CommandOutcome {
-  status: Exclude<StepStatus, 'skipped' | 'alreadyDone'>;
+  status: Exclude<StepStatus, 'skipped'>;
   exitCode: number | null;
   attempt: number;
   durationMs: number;
@@ -57,6 +59,11 @@ export async function runAttempts(exec: CommandExecution): Promise<CommandOutcom
       return { ...notRun(`${exec.label}: ${exec.redactor.mask(error.message)}${hint}`, started), attempt };
     }
     last = await runAttempt(exec, prepared, attempt, host);
+    if (last.status === 'succeeded' && exec.verify && !exec.cancel.aborted) {
+      // The retry policy covers the pair: an attempt whose check still fails is a failed attempt.
+      const unmet = await exec.verify();
+      if (unmet !== undefined) last = { ...last, status: 'failed', error: unmet, cancelled: exec.cancel.aborted };
+    }
     if (last.status === 'succeeded' || last.cancelled || attempt === maxAttempts) break;
     const delayMs = retryDelayMs(exec.command.retry, attempt);
     exec.emit({ type: 'step.retrying', stepId: exec.stepId, phase: exec.phase, ...(host ? { host } : {}), attempt, maxAttempts, delayMs, exitCode: last.exitCode, error: last.error ?? 'failed' });

@@ -46,8 +46,9 @@ export async function compensate(c: Compensator): Promise<CompensationSummary> {
       if (c.hardStop.aborted) break;
       const outcome = await c.runOn(entry, target);
       results.push({ target: target.name, status: outcome.status, exitCode: outcome.exitCode, attempt: outcome.attempt, durationMs: outcome.durationMs, ...(outcome.error ? { error: outcome.error } : {}) });
+      // Rollbacks have no check: their outcome is one of these three.
       if (outcome.status !== 'succeeded' && status === 'succeeded') {
-        status = outcome.status;
+        status = outcome.status === 'timedOut' ? 'timedOut' : 'failed';
         exitCode = outcome.exitCode;
         firstError = outcome.error;
       }

@@ -6,7 +6,8 @@
 import type { ScalarValue } from '../runbook/model.js';
 import type { OutputStream } from '../targets/executor.js';
 
-export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'timedOut';
+/** `alreadyDone`: the step's `check:` held before it ran, so it was not run (and has nothing to undo). */
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'timedOut' | 'alreadyDone';
 export type RollbackStatus = 'succeeded' | 'failed' | 'timedOut';
 export type RunStatus = 'succeeded' | 'failed' | 'rolledBack' | 'rollbackFailed' | 'cancelled';
 /** Which part of the run a step execution belongs to. */
@@ -102,6 +103,28 @@ export interface StepFinishedEvent extends EventBase {
   targets: TargetResult[];
 }
 
+/** A step's `check:` starts on a target: `before` the step (is it already done?) or `after` it (does it hold now?). */
+export interface CheckStartedEvent extends EventBase {
+  type: 'step.check.started';
+  stepId: string;
+  phase: 'run' | 'finally';
+  host?: string;
+  when: 'before' | 'after';
+}
+
+/** How a check ended: `holds` (exit 0), `fails` (non-zero exit), `error` (it could not run: timeout, no shell, host unreachable). */
+export interface CheckFinishedEvent extends EventBase {
+  type: 'step.check.finished';
+  stepId: string;
+  phase: 'run' | 'finally';
+  host?: string;
+  when: 'before' | 'after';
+  result: 'holds' | 'fails' | 'error';
+  exitCode: number | null;
+  durationMs: number;
+  error?: string;
+}
+
 export interface RollbackStartedEvent extends EventBase {
   type: 'rollback.started';
   stepId: string;
@@ -162,24 +185,14 @@ export type EngineEvent =
   | StepOutputEvent
   | StepRetryingEvent
   | StepFinishedEvent
+  | CheckStartedEvent
+  | CheckFinishedEvent
   | RollbackStartedEvent
   | RollbackFinishedEvent
   | RunFinishedEvent
   | NoticeEvent
   | DecisionEvent
   | ProcessStartedEvent;
-
-/** The event types SPEC §7 lists for `--json`. */
-export const PUBLIC_EVENT_TYPES: ReadonlySet<EngineEvent['type']> = new Set([
-  'run.started',
-  'step.started',
-  'step.output',
-  'step.retrying',
-  'step.finished',
-  'rollback.started',
-  'rollback.finished',
-  'run.finished',
-]);
 
 /** Something that receives engine events in order (reporters, the journal). */
 export type EventSink = (event: EngineEvent) => void;

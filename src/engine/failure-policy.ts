@@ -44,9 +44,9 @@ export interface FailureSettings {
   noRollback: boolean;
 }
 
-/** A step result that lets the run go on: succeeded, skipped, or failed under continueOnError. */
+/** A step result that lets the run go on: succeeded, skipped, already done, or failed under continueOnError. */
 export function letsRunContinue(status: StepStatus | 'skipped', continueOnError: boolean, cancelled = false): boolean {
-  if (status === 'succeeded' || status === 'skipped') return true;
+  if (status === 'succeeded' || status === 'skipped' || status === 'alreadyDone') return true;
   return continueOnError && !cancelled;
 }
 

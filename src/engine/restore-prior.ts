@@ -33,7 +33,8 @@ export function restorePrior(prior: PriorRunState, runbook: Runbook, context: Ru
     // `stepwise rollback` also retries a compensation that failed before: the operator has
     // presumably fixed what made it fail, and asking again is how they say so.
     const pendingCompensation = !record.rolledBack || record.rollbackFailed;
-    const stackIt = mode === 'rollback' ? record.status !== 'skipped' && pendingCompensation : completed && !record.rolledBack && record.status !== 'skipped';
+    const didSomething = record.status !== 'skipped' && record.status !== 'alreadyDone';
+    const stackIt = didSomething && (mode === 'rollback' ? pendingCompensation : completed && !record.rolledBack);
     if (stackIt) stack.push(step, priorTargets(record, step.on, runbook));
   }
   return done;

@@ -20,6 +20,12 @@ export class RollbackStack {
     return entry;
   }
 
+  /** Forgets a step that turned out to have done nothing (its check held everywhere). */
+  remove(entry: StartedStep): void {
+    const index = this.entries.lastIndexOf(entry);
+    if (index >= 0) this.entries.splice(index, 1);
+  }
+
   /** Entries newest first: the order compensation runs in. */
   unwindOrder(): StartedStep[] {
     return [...this.entries].reverse();

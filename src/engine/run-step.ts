@@ -40,15 +40,21 @@ export async function runOnTargets(runner: BatchRunner): Promise<StepOutcome> {
     runner.onBatch(batch, index, batches.length);
     const outcomes = await Promise.all(batch.map((target) => runner.runOn(target)));
     outcomes.forEach((outcome, i) => results.push({ target: batch[i] as Target, outcome }));
-    if (outcomes.some((o) => o.status !== 'succeeded')) break;
+    if (outcomes.some((o) => !isDone(o.status))) break;
   }
   return combine(results, performance.now() - started);
 }
 
+/** A target's outcome that lets the step go on: it ran fine, or its check said it was already done. */
+function isDone(status: CommandOutcome['status']): boolean {
+  return status === 'succeeded' || status === 'alreadyDone';
+}
+
 function combine(results: Array<{ target: Target; outcome: CommandOutcome }>, durationMs: number): StepOutcome {
-  const failed = results.filter((r) => r.outcome.status !== 'succeeded');
+  const failed = results.filter((r) => !isDone(r.outcome.status));
+  const ran = results.filter((r) => r.outcome.status !== 'alreadyDone');
   const status: StepOutcome['status'] =
-    failed.length === 0 ? 'succeeded' : failed.some((r) => r.outcome.status === 'failed') ? 'failed' : 'timedOut';
+    failed.length > 0 ? (failed.some((r) => r.outcome.status === 'failed') ? 'failed' : 'timedOut') : ran.length === 0 && results.length > 0 ? 'alreadyDone' : 'succeeded';
   const outputs: Record<string, string> = {};
   for (const r of results) Object.assign(outputs, r.outcome.outputs);
   const tails = results.map((r) => r.outcome.stdoutTail).filter((t) => t.length > 0);
@@ -57,7 +63,7 @@ function combine(results: Array<{ target: Target; outcome: CommandOutcome }>, du
   return {
     status,
     exitCode: firstFailure ? firstFailure.exitCode : (results[0]?.outcome.exitCode ?? 0),
-    attempt: Math.max(1, ...results.map((r) => r.outcome.attempt)),
+    attempt: ran.length > 0 ? Math.max(1, ...ran.map((r) => r.outcome.attempt)) : 0,
     durationMs,
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
     outputs,

@@ -15,6 +15,7 @@ import type { Phase } from './events.js';
 import { letsRunContinue } from './failure-policy.js';
 import { resolveTargets } from './resolve-targets.js';
 import { runOnTargets, type StepOutcome } from './run-step.js';
+import { runGuarded } from './step-check.js';
 import { makeResolver } from './run-context.js';
 import type { RunScope } from './run-scope.js';
 
@@ -88,8 +89,18 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
         entry?.targets.push(...batch);
         if (count > 1) scope.emit({ type: 'step.batch', stepId: step.id, phase, targets: batch.map((t) => t.name) });
       },
-      runOn: (target) => runAttempts(commandExecution(scope, step.id, phase, command, target, cancel, `step "${step.id}"`)),
+      runOn: (target) => {
+        const run = (verify?: () => Promise<string | undefined>) =>
+          runAttempts({ ...commandExecution(scope, step.id, phase, command, target, cancel, `step "${step.id}"`), ...(verify ? { verify } : {}) });
+        return step.check ? runGuarded(scope, step, phase, step.check, target, cancel, run) : run();
+      },
     });
+    // Hosts whose check held did nothing, so there is nothing to undo there.
+    if (entry) {
+      const done = new Set(outcome.targets.filter((t) => t.status === 'alreadyDone').map((t) => t.target));
+      entry.targets = entry.targets.filter((t) => !done.has(t.name));
+      if (outcome.status === 'alreadyDone') scope.stack.remove(entry);
+    }
   }
   const tolerated = !letsRunContinue(outcome.status, false) && letsRunContinue(outcome.status, step.continueOnError, outcome.cancelled);
   scope.context.steps.set(step.id, { status: outcome.status, outputs: outcome.outputs, stdout: outcome.stdoutTail, exitCode: outcome.exitCode });

@@ -33,6 +33,8 @@ const REQUIRED: Record<EngineEvent['type'], readonly string[]> = {
   'step.output': ['stepId'],
   'step.retrying': ['stepId'],
   'step.finished': ['stepId', 'status'],
+  'step.check.started': ['stepId', 'when'],
+  'step.check.finished': ['stepId', 'when', 'result'],
   'rollback.started': ['stepId'],
   'rollback.finished': ['stepId', 'status'],
   'run.finished': ['status'],

@@ -54,6 +54,13 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
         if (event.phase !== 'run') break;
         const step = stepFor(event.stepId);
         Object.assign(step, { status: event.status, outputs: { ...event.outputs }, maskedOutputs: [...(event.maskedOutputs ?? [])], stdoutTail: event.stdoutTail ?? '', exitCode: event.exitCode });
+        // Hosts whose check held did nothing there: nothing to compensate on them.
+        const untouched = new Set(event.targets.filter((t) => t.status === 'alreadyDone').map((t) => t.target));
+        const current = step.executions.at(-1);
+        if (current && untouched.size > 0) {
+          current.planned = current.planned.filter((t) => !untouched.has(t));
+          if (current.batches) current.batches = current.batches.filter((t) => !untouched.has(t));
+        }
         break;
       }
       case 'rollback.started': {

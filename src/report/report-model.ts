@@ -117,6 +117,8 @@ function describeStatus(step: StepSummary, live: boolean): { statusText: string;
   switch (step.status) {
     case 'succeeded':
       return { statusText: 'succeeded', tone: 'ok' };
+    case 'alreadyDone':
+      return { statusText: 'already done (its check held; not run)', tone: 'ok' };
     case 'skipped':
       return { statusText: step.error ? `skipped (${step.error})` : 'skipped', tone: 'muted' };
     case 'failed':

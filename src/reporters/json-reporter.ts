@@ -1,6 +1,7 @@
 /**
- * `--json`: one JSON object per line on stdout with exactly the event types of SPEC §7,
- * each with `type`, `time` and `runId`. An output event becomes one object per line.
+ * `--json`: one JSON object per line on stdout with exactly the event types of SPEC §7
+ * (and `step.check.started` / `step.check.finished`), each with `type`, `time` and `runId`.
+ * An output event becomes one object per line.
  */
 import type { EngineEvent, StepOutputEvent } from '../engine/events.js';
 import type { Reporter } from './reporter.js';
@@ -24,6 +25,7 @@ export function createJsonReporter(write: TextWriter): Reporter {
     onStepOutput: output,
     onStepRetry: event,
     onStepEnd: event,
+    onStepCheck: event,
     onRollbackBegin: event,
     onRollbackEnd: event,
     onRunEnd: event,

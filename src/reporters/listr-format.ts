@@ -54,6 +54,7 @@ export function itemOutput(lines: readonly string[], retryNote: string | undefin
 function statusIcon(status: string, tolerated: boolean, style: Style): string {
   if (status === 'succeeded') return style.green(figures.tick);
   if (status === 'skipped') return style.dim(figures.arrowDown);
+  if (status === 'alreadyDone') return style.green('↷');
   return tolerated ? style.yellow(figures.warning) : style.red(figures.cross);
 }
 
@@ -85,6 +86,7 @@ export function stepResultLines(e: StepFinishedEvent, item: LiveItem | undefined
   const icon = statusIcon(e.status, tolerated, style);
   const label = stepLabel(e.stepId, e.name);
   if (e.status === 'skipped') return [`${indent}${icon} ${style.dim(`${label}  skipped${e.error ? `: ${sanitize(e.error)}` : ''}`)}`];
+  if (e.status === 'alreadyDone') return [`${indent}${icon} ${label}  ${style.dim('already done (its check holds; not run)')}`];
   const where = onTargets(e.targets.map((t) => t.target));
   const max = item?.init.maxAttempts ?? e.attempt;
   const notes = [where, formatDuration(e.durationMs), e.attempt > 1 || (max > 1 && e.status !== 'succeeded') ? `attempt ${e.attempt}/${max}` : ''];

@@ -55,7 +55,7 @@ function sync(task: Wrapper, title: () => string, output: () => string): () => v
  */
 function settle(task: Wrapper, status: string | undefined, title: string): void {
   if (status === undefined || status === 'skipped') task.skip(title);
-  else if (status !== 'succeeded') throw new Error(title);
+  else if (status !== 'succeeded' && status !== 'alreadyDone') throw new Error(title);
 }
 
 function hostTask(item: LiveItem, host: HostProgress, style: Style, tickers: Set<() => void>): ListrTask<unknown, typeof LiveRenderer> {

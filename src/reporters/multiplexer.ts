@@ -20,6 +20,9 @@ export function dispatch(reporter: Reporter, event: EngineEvent): void {
       return reporter.onStepRetry?.(event);
     case 'step.finished':
       return reporter.onStepEnd?.(event);
+    case 'step.check.started':
+    case 'step.check.finished':
+      return reporter.onStepCheck?.(event);
     case 'rollback.started':
       return reporter.onRollbackBegin?.(event);
     case 'rollback.finished':

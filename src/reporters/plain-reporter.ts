@@ -16,7 +16,7 @@ export interface PlainOptions {
 }
 
 function hostsNote(targets: TargetResult[]): string {
-  const failed = targets.filter((t) => t.status !== 'succeeded');
+  const failed = targets.filter((t) => t.status !== 'succeeded' && t.status !== 'alreadyDone');
   return targets.length > 1 && failed.length > 0 ? ` [failed on ${failed.map((t) => t.target).join(', ')}]` : '';
 }
 
@@ -27,6 +27,7 @@ function stepEnd(e: StepFinishedEvent): string {
   const tolerated = e.continueOnError ? ' (continueOnError)' : '';
   const why = e.error && e.status !== 'succeeded' ? `: ${e.error}` : '';
   const phase = e.phase === 'finally' ? 'finally ' : 'step ';
+  if (e.status === 'alreadyDone') return `${phase}${label} ↷ already done (its check holds; not run)`;
   return `${phase}${label} ${e.status}${tolerated} in ${formatDuration(e.durationMs)}${attempts}${exit}${hostsNote(e.targets)}${why}`;
 }
 
@@ -46,7 +47,7 @@ export function createPlainReporter(write: TextWriter, options: PlainOptions = {
     },
     onStepRetry: (e) => line(e, `step ${e.stepId}${e.host ? ` @${e.host}` : ''} attempt ${e.attempt}/${e.maxAttempts} failed (${e.error}); retrying in ${formatDuration(e.delayMs)}`),
     onStepEnd: (e) => {
-      const failed = e.status !== 'succeeded' && e.status !== 'skipped';
+      const failed = e.status !== 'succeeded' && e.status !== 'skipped' && e.status !== 'alreadyDone';
       if (quiet && !failed) return;
       line(e, stepEnd(e));
       // --quiet showed none of the output: give cron mail the last lines and where the rest is.

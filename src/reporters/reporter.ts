@@ -3,6 +3,8 @@
  * A reporter only renders; it never changes what the engine does.
  */
 import type {
+  CheckFinishedEvent,
+  CheckStartedEvent,
   DecisionEvent,
   NoticeEvent,
   RollbackFinishedEvent,
@@ -23,6 +25,8 @@ export interface Reporter {
   onStepOutput?(event: StepOutputEvent): void;
   onStepRetry?(event: StepRetryingEvent): void;
   onStepEnd?(event: StepFinishedEvent): void;
+  /** A step's `check:` started or finished on a target. */
+  onStepCheck?(event: CheckStartedEvent | CheckFinishedEvent): void;
   onRollbackBegin?(event: RollbackStartedEvent): void;
   onRollbackEnd?(event: RollbackFinishedEvent): void;
   onNotice?(event: NoticeEvent): void;

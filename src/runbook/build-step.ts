@@ -3,9 +3,10 @@
  * that passed the schema and the semantic checks, so shapes and references are trusted.
  */
 import { parseTemplate } from '../expressions/template.js';
-import { DEFAULT_SHELL, lastDefined, mergeEnv, mergeRetry, timeoutMs } from './build-command.js';
-import type { CommandSpec, LibraryBinding, RollbackSpec, ScalarValue, Step } from './model.js';
-import type { RawDefaults, RawRollback, RawStep } from './raw-types.js';
+import { DEFAULT_RETRY, DEFAULT_SHELL, lastDefined, mergeEnv, mergeRetry, timeoutMs } from './build-command.js';
+import { parseDuration } from './durations.js';
+import type { CheckSpec, CommandSpec, LibraryBinding, RollbackSpec, ScalarValue, Step } from './model.js';
+import type { RawCheck, RawDefaults, RawRollback, RawStep } from './raw-types.js';
 import { outputNames, type LibraryStep, type StepsLibrary } from './steps-library.js';
 import type { Locator, PathSegment } from './locator.js';
 
@@ -117,6 +118,39 @@ function rollbackOf(step: RawStep, main: CommandSpec, at: PathSegment[], context
   };
 }
 
+/**
+ * The step's `check:`, else its library step's (with the same inputs). It runs like the step:
+ * same shell, working directory and env, the step's timeout unless it sets its own, no retry
+ * of its own (the step's retry covers the pair run + check).
+ */
+function checkOf(step: RawStep, main: CommandSpec, at: PathSegment[], context: StepBuildContext): CheckSpec | undefined {
+  let raw: RawCheck | undefined = step.check;
+  let library: LibraryBinding | undefined;
+  let locate = (path: PathSegment[]) => context.locator.locate([...at, ...path]);
+  if (raw === undefined && step.uses !== undefined && main.library !== undefined) {
+    const file = libraryStep(step.uses, context).file;
+    raw = libraryStep(step.uses, context).raw.check;
+    library = main.library;
+    locate = (path) => file.locator.locate(path);
+  }
+  if (raw === undefined) return undefined;
+  const own = typeof raw === 'string' ? { run: raw } : raw;
+  const ownTimeout = 'timeout' in own ? parseDuration(own.timeout) : undefined;
+  return {
+    after: ('after' in own ? own.after : undefined) ?? true,
+    command: {
+      run: own.run,
+      shell: ('shell' in own ? own.shell : undefined) ?? main.shell,
+      env: mergeEnv(main.env, 'env' in own ? own.env : undefined),
+      ...(main.cwd === undefined ? {} : { cwd: main.cwd }),
+      timeoutMs: ownTimeout ?? main.timeoutMs,
+      retry: { ...DEFAULT_RETRY },
+      ...(library ? { library } : {}),
+      location: locate(typeof raw === 'string' ? ['check'] : ['check', 'run']),
+    },
+  };
+}
+
 /** Builds the step at `at` (e.g. `['steps', 2]`). */
 export function buildStep(step: RawStep, at: PathSegment[], context: StepBuildContext): Step {
   const built: Step = {
@@ -140,6 +174,8 @@ export function buildStep(step: RawStep, at: PathSegment[], context: StepBuildCo
     built.action = { kind: 'run', command };
     const rollback = rollbackOf(step, command, at, context);
     if (rollback) built.rollback = rollback;
+    const check = checkOf(step, command, at, context);
+    if (check) built.check = check;
   }
   return built;
 }

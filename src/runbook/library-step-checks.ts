@@ -2,6 +2,7 @@
 import { checkDuration, checkRetry } from './duration-checks.js';
 import { checkField, type FieldContext } from './expression-checks.js';
 import type { ParamSpec } from './model.js';
+import { checkCommandField } from './step-checks.js';
 import { entriesOf, isRecord } from './raw-types.js';
 import type { ReferenceScope } from './reference-rules.js';
 
@@ -19,6 +20,7 @@ export function checkLibraryStep(value: Record<string, unknown>, inputs: readonl
   const shell = typeof value.shell === 'string' ? value.shell : 'bash';
   if (typeof value.run === 'string') checkField('shell', value.run, ['run'], scope, context, shell);
   for (const [key, env] of entriesOf(value.env)) if (typeof env === 'string') checkField('text', env, ['env', key], scope, context);
+  checkCommandField(value.check, ['check'], shell, scope, context);
   checkDuration(value.timeout, ['timeout'], context, { positive: true });
   checkRetry(value.retry, ['retry'], context);
   const rollback = value.rollback;

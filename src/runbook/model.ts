@@ -77,7 +77,7 @@ export interface LibraryBinding {
 export interface CommandSpec {
   /** Script text; `${{ }}` inside is substituted shell-safely. */
   run: string;
-  /** `bash` (default), `sh`, or another interpreter that reads the script on stdin. */
+  /** `bash` (default), `sh`, or another interpreter, given the script as a file. */
   shell: string;
   /** Extra environment; values are templates. */
   env: Record<string, string>;
@@ -107,6 +107,13 @@ export interface RollbackSpec {
   on?: string;
 }
 
+/** `check:`: a read-only command whose exit 0 means the step's desired state already holds. */
+export interface CheckSpec {
+  command: CommandSpec;
+  /** Run the check again after the step, which fails if it still does not hold (default true). */
+  after: boolean;
+}
+
 export interface Step {
   id: string;
   /** Title template; defaults to the id when absent. */
@@ -123,6 +130,7 @@ export interface Step {
   /** Hosts per batch for a group step; undefined = all at once. */
   serial?: number;
   rollback?: RollbackSpec;
+  check?: CheckSpec;
   /** Declared output names (documentation and static checks). */
   outputs: string[];
   location: SourceLocation;

@@ -53,7 +53,11 @@ export interface RawStep {
   continueOnError?: boolean;
   serial?: number;
   outputs?: RawOutputs;
+  check?: RawCheck;
 }
+
+/** `check:` as written: a command, or `{ run, after, timeout, env, shell }`. */
+export type RawCheck = string | { run: string; after?: boolean; timeout?: RawDuration; env?: Record<string, RawScalar>; shell?: string };
 
 export interface RawDefaults {
   timeout?: RawDuration;
@@ -99,6 +103,7 @@ export interface RawLibraryStep {
   shell?: string;
   env?: Record<string, RawScalar>;
   outputs?: RawOutputs;
+  check?: RawCheck;
 }
 
 /** Narrowing helpers for reading data that may not match the schema. */

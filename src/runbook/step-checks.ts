@@ -45,6 +45,24 @@ function checkEnv(env: unknown, at: PathSegment[], scope: ReferenceScope, contex
   for (const [key, value] of entriesOf(env)) if (typeof value === 'string') checkField('text', value, [...at, key], scope, context);
 }
 
+/**
+ * A `check:` (a command or `{ run, env, shell, timeout }`): its script like a step's `run:`,
+ * in the step's own scope (a check cannot read its own step's results: it runs before them).
+ */
+export function checkCommandField(value: unknown, at: PathSegment[], shell: string, scope: ReferenceScope, context: FieldContext): void {
+  const command = isRecord(value) ? value : { run: value };
+  const script = command.run;
+  if (typeof script !== 'string') return;
+  const runAt = isRecord(value) ? [...at, 'run'] : at;
+  if (script.trim() === '') {
+    context.diagnostics.push({ location: context.locator.locate(runAt), path: formatPath(runAt), message: withHint('an empty check', 'a check is a command whose exit 0 means the step is already done, e.g. test -f /srv/app/installed') });
+    return;
+  }
+  checkField('shell', script, runAt, scope, context, typeof command.shell === 'string' ? command.shell : shell);
+  for (const [key, env] of entriesOf(command.env)) if (typeof env === 'string') checkField('text', env, [...at, 'env', key], scope, context);
+  if (isRecord(value)) checkDuration(value.timeout, [...at, 'timeout'], context, { positive: true });
+}
+
 /** Checks a step at `at`; `scope` is what its fields may refer to, `rollbackScope` adds itself. */
 export function checkStep(step: Record<string, unknown>, at: PathSegment[], scope: ReferenceScope, rollbackScope: ReferenceScope, context: StepCheckContext): void {
   if (step.on !== undefined) checkTarget(step.on, [...at, 'on'], context);
@@ -57,6 +75,7 @@ export function checkStep(step: Record<string, unknown>, at: PathSegment[], scop
   }
   if (typeof step.when === 'string') checkField('condition', step.when, [...at, 'when'], scope, context);
   checkEnv(step.env, [...at, 'env'], scope, context);
+  checkCommandField(step.check, [...at, 'check'], shell, scope, context);
   checkDuration(step.timeout, [...at, 'timeout'], context, { positive: true });
   checkRetry(step.retry, [...at, 'retry'], context);
 

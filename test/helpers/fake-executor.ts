@@ -20,7 +20,13 @@ export class FakeExecutor implements Executor {
       });
       return { exitCode: null, signal: 'SIGTERM', outputs: {}, durationMs: 1 };
     }
-    return { exitCode: result.exitCode ?? 0, signal: result.signal ?? null, outputs: result.outputs ?? {}, durationMs: 1 };
+    return {
+      exitCode: result.exitCode === undefined ? 0 : result.exitCode,
+      signal: result.signal ?? null,
+      outputs: result.outputs ?? {},
+      durationMs: 1,
+      ...(result.startError !== undefined ? { startError: result.startError } : {}),
+    };
   }
 
   /** The scripts run, in order, as written (values appear only as variable references). */
