@@ -32,6 +32,29 @@ steps:
   return path;
 }
 
+/** The largest runbook stepwise reads (its source size limit, 1 MiB). */
+export const MAX_RUNBOOK_BYTES = 1024 * 1024;
+
+/**
+ * A valid runbook as large as the limit allows (about 4,000 steps): each step with a name,
+ * a description, a two-line script with `${{ }}` references to a param and the previous
+ * step, a timeout and a retry, so every check of the loader has work to do.
+ */
+export function largeRunbook(dir) {
+  const path = join(dir, 'large.yaml');
+  const parts = ['name: bench-large\ndescription: The largest runbook stepwise accepts, for the loader benchmark.\nparams:\n  x: { type: string, default: hello }\nsteps:\n'];
+  let size = Buffer.byteLength(parts[0]);
+  for (let i = 0; ; i++) {
+    const previous = i === 0 ? '' : ` && echo "\${{ steps.step-${i - 1}.status }}"`;
+    const step = `  - id: step-${i}\n    name: Step ${i}\n    description: Step number ${i} of a large generated runbook.\n    run: |\n      echo "step ${i} \${{ params.x }}"\n      test -d /tmp${previous}\n    timeout: 30s\n    retry: { attempts: 2, delay: 1s }\n`;
+    if (size + Buffer.byteLength(step) > MAX_RUNBOOK_BYTES) break;
+    parts.push(step);
+    size += Buffer.byteLength(step);
+  }
+  writeFileSync(path, parts.join(''));
+  return { path, steps: parts.length - 1, bytes: size };
+}
+
 /** A local runbook of `n` steps, each `/bin/true`. */
 export function localRunbook(dir, n) {
   const path = join(dir, `local-${n}.yaml`);
