@@ -62,7 +62,7 @@ class Engine {
     const { runbook, prior } = this.o;
     const mode = this.o.mode ?? 'run';
     const { redactor, stack, context } = this.scope;
-    this.emit({ type: 'run.started', runbook: runbook.name, file: runbook.file, params: redactor.maskRecord(this.o.params), mode, resumed: prior !== undefined && mode === 'run', steps: runbook.steps.map((s) => s.id) });
+    this.emit({ type: 'run.started', runbook: runbook.name, file: runbook.file, params: redactor.maskRecord(this.o.params), mode, resumed: prior !== undefined && mode === 'run', steps: runbook.steps.map((s) => s.id), ...(runbook.description ? { description: runbook.description } : {}) });
     await this.scope.checkpoint();
     let halt: Halt;
     try {

@@ -28,6 +28,8 @@ export interface RunStartedEvent extends EventBase {
   mode: 'run' | 'rollback';
   resumed: boolean;
   steps: string[];
+  /** The runbook's `description`, when it has one (so a report needs no YAML parser). */
+  description?: string;
 }
 
 export interface StepStartedEvent extends EventBase {
@@ -38,6 +40,8 @@ export interface StepStartedEvent extends EventBase {
   /** Target names the step will run on (`local` for the local machine). */
   targets: string[];
   maxAttempts: number;
+  /** The step's `description`, when it has one. */
+  description?: string;
 }
 
 /** Internal: a batch of hosts of a group step begins (journaled, so rollback knows who started). */

@@ -71,7 +71,7 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
   }
   if (cancel.aborted) return { status: 'failed', cancelled: true, tolerated: false, error: `step "${step.id}" was not started: the run is stopping` };
   const maxAttempts = step.action.kind === 'run' ? step.action.command.retry.attempts : 1;
-  scope.emit({ type: 'step.started', stepId: step.id, name, phase, targets: targets.length ? targets.map((t) => t.name) : ['local'], maxAttempts });
+  scope.emit({ type: 'step.started', stepId: step.id, name, phase, targets: targets.length ? targets.map((t) => t.name) : ['local'], maxAttempts, ...(step.description ? { description: step.description } : {}) });
   await scope.checkpoint();
   // No step executes unless its start is recorded; `finally` (like compensation) still runs
   // when the state cannot be written: it is the cleanup the operator counts on.
