@@ -1,23 +1,36 @@
 /**
  * Runs steps on SSH targets with the system OpenSSH client (SPEC §6): one multiplexed
- * connection per host per run, the script on stdin (never in argv), output streamed,
- * the remote process tree killed on abort, transport failures as TransportError.
+ * connection per host per run, and over it one remote supervisor per host (ssh-supervisor.ts)
+ * that every step of that host goes through. Scripts and values travel on stdin, never in
+ * an argv; output streams; the remote process tree is killed on abort; transport failures
+ * are TransportErrors naming the host.
  */
 import { StepwiseError } from '../errors/stepwise-error.js';
+import type { Host } from '../runbook/model.js';
 import type { Executor, ExecRequest, ExecResult } from './executor.js';
+import { invalidEnvNames, unsendable } from './remote/step-frame.js';
+import { connectionKey } from './ssh-args.js';
 import { SshConnectionPool, type SshConnectionOptions } from './ssh-connection.js';
-import { runSession } from './ssh-session.js';
-import { invalidEnvNames } from './ssh-wrapper.js';
+import { SupervisorSession, type EndTimings } from './ssh-supervisor.js';
 
 /** Options of `new SshExecutor(...)`; only `runId` is required. */
-export type SshExecutorOptions = SshConnectionOptions;
+export interface SshExecutorOptions extends SshConnectionOptions {
+  /** How long a process forked just before a script exited has to leave with setsid() (default 1 s, as local steps). */
+  settleMs?: number;
+  /** How long output is still read after a script exited (default 1 s, as local steps). */
+  drainMs?: number;
+}
 
 /** The Executor for `{ kind: 'ssh' }` targets. Call `close()` at the end of the run. */
 export class SshExecutor implements Executor {
   private readonly pool: SshConnectionPool;
+  private readonly timings: EndTimings;
+  private readonly live = new Map<string, SupervisorSession>();
+  private readonly opening = new Map<string, Promise<SupervisorSession>>();
 
   constructor(options: SshExecutorOptions) {
     this.pool = new SshConnectionPool(options);
+    this.timings = { settleMs: options.settleMs ?? 1000, drainMs: options.drainMs ?? 1000 };
   }
 
   /** The private directory of the control sockets, once a host has been used. */
@@ -40,15 +53,41 @@ export class SshExecutor implements Executor {
         hint: 'Remote environment variable names must match [A-Za-z_][A-Za-z0-9_]*.',
       });
     }
+    const refused = unsendable(request.script, request.env);
+    if (refused !== undefined) {
+      const startError = `${refused} (on ${target.name})`;
+      request.onOutput('stderr', Buffer.from(`stepwise: ${startError}\n`));
+      return { exitCode: null, signal: null, outputs: {}, durationMs: performance.now() - startedAt, startError };
+    }
     if (request.signal.aborted) return cancelledBeforeStart(startedAt);
-    const socket = await untilAborted(this.pool.socketFor(target.host), request.signal);
-    if (socket === undefined) return cancelledBeforeStart(startedAt);
-    return runSession(target.host, socket, request, startedAt);
+    const session = await untilAborted(this.sessionFor(target.host), request.signal);
+    if (session === undefined) return cancelledBeforeStart(startedAt);
+    return session.run(request, startedAt);
   }
 
-  /** Closes every master (`ssh -O exit`) and removes the control directory. */
+  /** Ends every supervisor (ssh -T stdin closed), closes every master and removes the control directory. */
   async close(): Promise<void> {
+    const opening = await Promise.allSettled(this.opening.values());
+    const sessions = new Set([...this.live.values(), ...opening.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))]);
+    this.live.clear();
+    await Promise.all([...sessions].map((s) => s.close()));
     await this.pool.close();
+  }
+
+  /** The host's live supervisor, or a new one (concurrent first steps share its start). */
+  private sessionFor(host: Host): Promise<SupervisorSession> {
+    const key = connectionKey(host);
+    const live = this.live.get(key);
+    if (live?.usable) return Promise.resolve(live);
+    let opening = this.opening.get(key);
+    if (opening === undefined) {
+      opening = this.pool.socketFor(host).then((socket) => SupervisorSession.open(host, socket, this.timings));
+      this.opening.set(key, opening);
+      // A failed start is not kept: the step's retry really tries again.
+      const settled = opening.then((session) => { this.live.set(key, session); }, () => undefined);
+      void settled.finally(() => this.opening.delete(key));
+    }
+    return opening;
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Starts a private OpenSSH server for integration tests: its own config, host key,
- * client key and known_hosts, listening on several loopback addresses on one free port,
- * logging in as an unprivileged user (root's login files are slow and unrepresentative).
+ * client key and known_hosts, listening on loopback addresses 127.0.1.1, 127.0.1.2, … (up
+ * to 200) on one free port, logging in as an unprivileged user (root's login files are
+ * slow and unrepresentative). sshd listens on at most 16 addresses, so one sshd serves
+ * each 16 of them, all with the same host key and port.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,9 +19,17 @@ const SSHD = '/usr/sbin/sshd';
 export const TEST_USER = 'stepwise-test';
 
 export interface SshdOptions {
-  /** How many loopback addresses (127.0.0.2, 127.0.0.3, …) to listen on. */
+  /** How many loopback addresses (127.0.1.1, 127.0.1.2, …, at most 200) to listen on. */
   hosts?: number;
+  /**
+   * More accounts that log in with the same key, by login shell: `{ fish: '/usr/bin/fish' }`
+   * creates the user `stepwise-test-fish` (see `userFor`).
+   */
+  loginShells?: Record<string, string>;
 }
+
+/** Addresses one sshd can listen on (OpenSSH's MAX_LISTEN_SOCKS). */
+const ADDRESSES_PER_SSHD = 16;
 
 export interface RunningSshd {
   /** One inventory host per address, wired to the private known_hosts and client key. */
@@ -32,7 +42,13 @@ export interface RunningSshd {
   port: number;
   /** Scratch directory of this server (removed by stop). */
   dir: string;
-  /** Everything sshd logged so far (it runs with -e). */
+  /** TMPDIR of every session of this server (a 1777 directory inside `dir`), so tests see only their own remote files. */
+  remoteTmp: string;
+  /** The pids of the sshd listeners (one per 16 addresses). */
+  pids: number[];
+  /** The account created for `loginShells[name]`. */
+  userFor(name: string): string;
+  /** Everything the sshd processes logged so far (they run with -e). */
   log(): string;
   stop(): Promise<void>;
 }
@@ -72,50 +88,82 @@ export function testSshOptions(knownHosts: string): Record<string, string> {
   };
 }
 
+/** The loopback addresses of `count` test hosts. */
+export function testAddresses(count: number): string[] {
+  if (!Number.isInteger(count) || count < 1 || count > 200) throw new Error(`the test sshd serves 1 to 200 hosts, not ${count}`);
+  return Array.from({ length: count }, (_, i) => `127.0.1.${i + 1}`);
+}
+
 /** Starts sshd; call stop() in afterAll. */
 export async function startSshd(options: SshdOptions = {}): Promise<RunningSshd> {
-  const count = options.hosts ?? 3;
-  const addresses = Array.from({ length: count }, (_, i) => `127.0.0.${i + 2}`);
-  ensureTestUser();
+  const addresses = testAddresses(options.hosts ?? 3);
+  const shells = Object.entries(options.loginShells ?? {});
+  const userFor = (name: string): string => `${TEST_USER}-${name}`;
+  ensureUser(TEST_USER, '/bin/bash');
+  for (const [name, shell] of shells) ensureUser(userFor(name), shell);
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = await mkdtemp(join(tmpdir(), 'stepwise-sshd-'));
   // sshd reads authorized_keys as the login user, so the directory must be traversable.
   await chmod(dir, 0o755);
+  const remoteTmp = join(dir, 'tmp');
+  await mkdir(remoteTmp);
+  await chmod(remoteTmp, 0o1777);
   const hostKeyLine = await generateKey(join(dir, 'host_ed25519'));
   const identity = join(dir, 'client_ed25519');
   const authorized = join(dir, 'authorized_keys');
   await writeFile(authorized, `${await generateKey(identity)}\n`, { mode: 0o644 });
-  const port = await freePort(addresses[0] ?? '127.0.0.2');
+  const allowed = [TEST_USER, ...shells.map(([name]) => userFor(name))];
   const knownHosts = join(dir, 'known_hosts');
   const keyPart = hostKeyLine.split(' ').slice(0, 2).join(' ');
-  await writeFile(knownHosts, addresses.map((a) => `[${a}]:${port} ${keyPart}\n`).join(''));
-  const config = join(dir, 'sshd_config');
-  await writeFile(config, sshdConfig(dir, port, addresses, authorized));
+  const groups: string[][] = [];
+  for (let i = 0; i < addresses.length; i += ADDRESSES_PER_SSHD) groups.push(addresses.slice(i, i + ADDRESSES_PER_SSHD));
 
-  const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString('utf8'); });
-  await waitListening(child, addresses, () => log);
+  // The port is free on the first address; another program may hold it on a later one,
+  // which only shows when an sshd cannot bind: then all start again on another port.
+  let started: { port: number; children: ChildProcess[]; logs: string[] } | undefined;
+  for (let attempt = 0; started === undefined; attempt++) {
+    const port = await freePort(addresses[0]!);
+    const children: ChildProcess[] = [];
+    const logs: string[] = groups.map(() => '');
+    try {
+      await Promise.all(groups.map(async (group, g) => {
+        const config = join(dir, `sshd_config.${g}`);
+        await writeFile(config, sshdConfig(dir, g, port, group, authorized, allowed, remoteTmp));
+        const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+        children.push(child);
+        child.stderr?.on('data', (chunk: Buffer) => { logs[g] += chunk.toString('utf8'); });
+        await waitListening(child, group, () => logs[g]!);
+      }));
+      started = { port, children, logs };
+    } catch (error) {
+      await Promise.all(children.map(stopChild));
+      if (attempt >= 4) throw error;
+    }
+  }
+  const { port, children, logs } = started;
+  await writeFile(knownHosts, addresses.map((a) => `[${a}]:${port} ${keyPart}\n`).join(''));
   const sshOptions = testSshOptions(knownHosts);
   const hosts: Host[] = addresses.map((address, i) => ({
     name: `web-${i + 1}`, host: address, port, user: TEST_USER, identity, sshOptions: { ...sshOptions }, vars: {},
   }));
   return {
-    hosts, user: TEST_USER, identity, knownHosts, port, dir,
-    log: () => log,
+    hosts, user: TEST_USER, identity, knownHosts, port, dir, remoteTmp,
+    pids: children.map((c) => c.pid ?? 0),
+    userFor,
+    log: () => logs.join(''),
     stop: async () => {
-      await stopChild(child);
+      await Promise.all(children.map(stopChild));
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-function sshdConfig(dir: string, port: number, addresses: string[], authorized: string): string {
+function sshdConfig(dir: string, index: number, port: number, addresses: string[], authorized: string, users: string[], remoteTmp: string): string {
   return [
     `Port ${port}`,
     ...addresses.map((a) => `ListenAddress ${a}`),
     `HostKey ${join(dir, 'host_ed25519')}`,
-    `PidFile ${join(dir, 'sshd.pid')}`,
+    `PidFile ${join(dir, `sshd.${index}.pid`)}`,
     `AuthorizedKeysFile ${authorized}`,
     // The key lives under /tmp (world-writable), which StrictModes would reject.
     'StrictModes no',
@@ -123,25 +171,44 @@ function sshdConfig(dir: string, port: number, addresses: string[], authorized: 
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'PubkeyAuthentication yes',
-    `AllowUsers ${TEST_USER}`,
+    `AllowUsers ${users.join(' ')}`,
+    `SetEnv TMPDIR=${remoteTmp}`,
     'PrintMotd no',
-    // Plenty of headroom for parallel sessions over one multiplexed connection.
-    'MaxSessions 50',
-    'MaxStartups 50',
+    // Plenty of headroom for parallel sessions over one multiplexed connection, and for
+    // every host of a 16-address group connecting at the same moment.
+    'MaxSessions 100',
+    'MaxStartups 200',
     'LogLevel INFO',
     'Subsystem sftp internal-sftp',
     '',
   ].join('\n');
 }
 
-function ensureTestUser(): void {
-  try {
-    execFileSync('id', [TEST_USER], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['-m', '-s', '/bin/bash', TEST_USER], { stdio: 'ignore' });
-  }
+function ensureUser(name: string, shell: string): void {
+  const entry = (): string => {
+    try {
+      return execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim();
+    } catch {
+      return '';
+    }
+  };
+  if (entry() === '') retried(() => execFileSync('useradd', ['-m', '-s', shell, name], { stdio: 'ignore' }), () => entry() !== '');
   // A locked account ('!' in shadow) is refused by sshd even with a valid key.
-  execFileSync('usermod', ['-p', '*', TEST_USER], { stdio: 'ignore' });
+  retried(() => execFileSync('usermod', ['-p', '*', '-s', shell, name], { stdio: 'ignore' }), () => false);
+}
+
+/** Test files start servers in parallel, and useradd/usermod refuse while another holds /etc/passwd. */
+function retried(action: () => void, alreadyDone: () => boolean): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      action();
+      return;
+    } catch (error) {
+      if (alreadyDone()) return;
+      if (attempt >= 50) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
 }
 
 async function freePort(address: string): Promise<number> {
@@ -163,6 +230,11 @@ async function waitListening(child: ChildProcess, addresses: string[], log: () =
       if (addresses.every((a) => text.includes(`Server listening on ${a} port`))) {
         done();
         resolve();
+      } else if (/Bind to port \d+ on \S+ failed/.test(text)) {
+        // It goes on with the addresses it could bind: not the server we asked for.
+        done();
+        child.kill('SIGTERM');
+        reject(new Error(`sshd could not bind every address:\n${text}`));
       }
     };
     const onExit = (code: number | null): void => {

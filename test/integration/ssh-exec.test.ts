@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SshExecutor } from '../../src/targets/ssh-executor.js';
 import { sshdAvailable, sshRequest, startSshd, type RunningSshd } from '../helpers/sshd.js';
@@ -64,12 +65,19 @@ suite('SshExecutor: running scripts', () => {
     expect(tilde.output.stdout()).toBe(`/home/${sshd.user}/sub\n`);
   });
 
-  it('fails with a message when cwd does not exist', async () => {
-    const { request, output } = sshRequest(host(), 'echo never', { cwd: '/no/such/dir' });
-    const result = await executor.exec(request);
-    expect(result.exitCode).toBe(1);
-    expect(output.stdout()).toBe('');
-    expect(output.stderr()).toContain('/no/such/dir');
+  it('a missing, unusable or non-directory cwd is a start error naming the cause and the host, also in the output', async () => {
+    const cases: [string, string][] = [
+      ['/no/such/dir', 'working directory /no/such/dir does not exist on web-1'],
+      ['/etc/hostname', 'working directory /etc/hostname is not a directory on web-1'],
+      ['/root', 'working directory /root cannot be entered (permission denied) on web-1'],
+    ];
+    for (const [cwd, why] of cases) {
+      const { request, output } = sshRequest(host(), 'echo never', { cwd });
+      const result = await executor.exec(request);
+      expect(result).toMatchObject({ exitCode: null, signal: null, startError: why, outputs: {} });
+      expect(output.stdout()).toBe('');
+      expect(output.stderr()).toBe(`stepwise: ${why}\n`);
+    }
   });
 
   it('runs bash with -e and pipefail, sh with -e, and other interpreters with the file', async () => {
@@ -98,10 +106,16 @@ suite('SshExecutor: running scripts', () => {
     expect(output.stdout()).toBe(`/nowhere\n${sshd.user}\n`);
   });
 
-  it('says so when the interpreter is missing on the host', async () => {
-    const { request, output } = sshRequest(host(), 'true', { shell: 'no-such-shell' });
-    expect((await executor.exec(request)).exitCode).toBe(127);
-    expect(output.stderr()).toMatch(/no-such-shell not found on the remote host/);
+  it('a shell missing on the host is a start error naming it and the host', async () => {
+    const { request, output } = sshRequest(host(), 'true', { shell: 'no-such-shell -x' });
+    const result = await executor.exec(request);
+    expect(result).toMatchObject({ exitCode: null, signal: null });
+    expect(result.startError).toMatch(/^shell "no-such-shell -x" not found on web-1 \(PATH=.*\/usr\/bin.*\)$/);
+    expect(output.stderr()).toBe(`stepwise: ${result.startError}\n`);
+    // The next step on the same host is not disturbed.
+    const next = sshRequest(host(), 'echo fine');
+    expect((await executor.exec(next.request)).exitCode).toBe(0);
+    expect(next.output.stdout()).toBe('fine\n');
   });
 
   it('streams large output in many chunks without losing bytes', async () => {
@@ -145,13 +159,38 @@ suite('SshExecutor: running scripts', () => {
     expect(seen).toEqual([]);
   });
 
-  it('leaves no temporary files on the remote host', async () => {
-    const { request, output } = sshRequest(host(), 'echo "$STEPWISE_OUTPUT"');
-    await executor.exec(request);
-    const dir = output.stdout().trim().replace(/\/output$/, '');
-    expect(dir).toMatch(/stepwise\./);
-    const check = sshRequest(host(), `test -e '${dir}' && echo exists || echo gone`);
-    await executor.exec(check.request);
-    expect(check.output.stdout()).toBe('gone\n');
+  it('keeps no script or outputs with a secret after the step, and no directory after the run', async () => {
+    const own = new SshExecutor({ runId: 'files-test' });
+    const secret = `s3cr3t-${randomBytes(8).toString('hex')}`;
+    const { request, output } = sshRequest(host(), `# ${secret}\necho "token=${secret}" >> "$STEPWISE_OUTPUT"\necho "$STEPWISE_OUTPUT"`);
+    const result = await own.exec(request);
+    expect(result.outputs).toEqual({ token: secret });
+    // The supervisor's private directory (0700, the test user's): read here, as root.
+    const dir = dirname(output.stdout().trim());
+    expect(basename(dir)).toMatch(/^stepwise\./);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isFile()) expect(readFileSync(path, 'utf8')).not.toContain(secret);
+    }
+    await own.close();
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('runs every step of a host through one supervisor, concurrent steps too', async () => {
+    const own = new SshExecutor({ runId: 'one-supervisor' });
+    // The step's parent is the waiter, whose parent is the step's runner, whose parent is the supervisor.
+    const script = 'w=$(cut -d" " -f4 /proc/$PPID/stat); cut -d" " -f4 /proc/$w/stat';
+    const supervisorOf = async (): Promise<string> => {
+      const { request, output } = sshRequest(host(), script);
+      expect((await own.exec(request)).exitCode).toBe(0);
+      return output.stdout().trim();
+    };
+    const sequential = [];
+    for (let i = 0; i < 5; i++) sequential.push(await supervisorOf());
+    const concurrent = await Promise.all([0, 1, 2, 3, 4].map(() => supervisorOf()));
+    expect(new Set([...sequential, ...concurrent])).toEqual(new Set([sequential[0]]));
+    expect(Number(sequential[0])).toBeGreaterThan(1);
+    await own.close();
   });
 });

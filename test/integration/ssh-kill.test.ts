@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
 import { TransportError } from '../../src/errors/stepwise-error.js';
 import { SshExecutor } from '../../src/targets/ssh-executor.js';
 import { exitArgs } from '../../src/targets/ssh-args.js';
+import { startCli } from '../helpers/cli-process.js';
 import { sshdAvailable, sshRequest, startSshd, userProcesses, type RunningSshd } from '../helpers/sshd.js';
+import { scratch } from './steps-harness.js';
 
 const suite = sshdAvailable() ? describe : describe.skip;
 
@@ -15,12 +19,26 @@ async function leftovers(needle: string): Promise<string[]> {
   return userProcesses(needle);
 }
 
-/** Whether the wrapper's temporary directory (from `$STEPWISE_OUTPUT` printed by the step) is gone, after a bounded wait. */
-async function tempDirGone(stdout: string): Promise<boolean> {
-  const dir = /(\/\S*stepwise\.[^/\s]+)\/output/.exec(stdout)?.[1];
-  expect(dir).toBeDefined();
-  for (let i = 0; i < 100 && existsSync(dir!); i++) await sleep(100);
-  return !existsSync(dir!);
+/** Pids of live processes whose environment has `NAME=value` (the test's own tag). */
+function taggedPids(entry: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(entry)) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Waits (bounded) until no process carries `entry` in its environment; returns those left. */
+async function taggedLeft(entry: string): Promise<number[]> {
+  for (let i = 0; i < 100 && taggedPids(entry).length > 0; i++) await sleep(100);
+  return taggedPids(entry);
 }
 
 /** Aborts once the script has printed `ready` (so the tree is really running), plus `afterMs`. */
@@ -30,12 +48,23 @@ function abortWhenReady(controller: AbortController, afterMs: number) {
   };
 }
 
+/** Ends a daemon a test started on purpose, by the pid its step printed as `daemon PID`. */
+function endDaemon(stdout: string): void {
+  const pid = Number(/daemon (\d+)/.exec(stdout)?.[1]);
+  if (!(pid > 1)) throw new Error(`no daemon pid in ${JSON.stringify(stdout)}`);
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 suite('SshExecutor: killing the remote process tree', () => {
   let sshd: RunningSshd;
   let executor: SshExecutor;
   beforeAll(async () => {
     sshd = await startSshd({ hosts: 1 });
-    executor = new SshExecutor({ runId: 'kill-test' });
+    executor = new SshExecutor({ runId: 'kill-test', settleMs: 300, drainMs: 300 });
   });
   afterAll(async () => {
     await executor?.close();
@@ -53,27 +82,69 @@ suite('SshExecutor: killing the remote process tree', () => {
     expect(await leftovers('sleep 301')).toEqual([]);
   });
 
-  it('what a finished step left running in its process group ends with it; setsid daemons do not', async () => {
-    const { request } = sshRequest(host(), 'sleep 304 &\nsetsid sleep 305 >/dev/null 2>&1 </dev/null &\nsleep 0.2\necho done');
+  it('abort also kills children that made their own process group (timeout, job control)', async () => {
+    const controller = new AbortController();
+    const script = 'timeout 600 sleep 311 &\n(set -m; sleep 312 & wait) &\nsetsid -w sleep 314 >/dev/null 2>&1 &\necho "daemon $!"\nsleep 0.2\necho ready\nwait';
+    let stdout = '';
+    const abort = abortWhenReady(controller, 500);
+    const { request } = sshRequest(host(), script, {
+      signal: controller.signal,
+      onOutput: (stream, chunk) => { if (stream === 'stdout') stdout += chunk.toString(); abort(stream, chunk); },
+    });
     const result = await executor.exec(request);
-    expect(result.exitCode).toBe(0);
-    expect(await leftovers('sleep 304')).toEqual([]);
-    expect(userProcesses('sleep 305')).toHaveLength(1);
-    await execa('pkill', ['-f', 'sleep 305'], { reject: false });
+    expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
+    expect(await leftovers('sleep 311')).toEqual([]);
+    expect(await leftovers('sleep 312')).toEqual([]);
+    // `setsid -w` made a session of its own: a service by the rule, left alone.
+    expect(alive(stdout, 'sleep 314')).toBe(true);
+    endDaemon(stdout);
   });
 
-  it('a script that ignores SIGTERM is SIGKILLed after killGraceMs', async () => {
+  it('what a finished step left in its session ends with it, whatever its group; setsid daemons do not', async () => {
+    const script = [
+      'sleep 304 &',
+      'timeout 600 sleep 306 >/dev/null 2>&1 &',
+      'setsid sleep 305 >/dev/null 2>&1 </dev/null &',
+      'echo "daemon $!"',
+      'sleep 0.2',
+      'echo done',
+    ].join('\n');
+    const { request, output } = sshRequest(host(), script);
+    const result = await executor.exec(request);
+    expect(result).toMatchObject({ exitCode: 0, signal: null });
+    expect(await leftovers('sleep 304')).toEqual([]);
+    expect(await leftovers('sleep 306')).toEqual([]);
+    expect(output.stderr()).toMatch(/^stepwise: ended 3 process\(es\) the script left running/m);
+    expect(alive(output.stdout(), 'sleep 305')).toBe(true);
+    endDaemon(output.stdout());
+  });
+
+  it('a daemon that keeps the step\'s output open is cut off, not waited for, and the host keeps working', async () => {
+    const { request, output } = sshRequest(host(), 'setsid sleep 307 &\necho "daemon $!"');
+    const result = await executor.exec(request);
+    expect(result).toMatchObject({ exitCode: 0, outputCut: true });
+    expect(output.stderr()).toMatch(/^stepwise: stopped reading the step's output/m);
+    expect(alive(output.stdout(), 'sleep 307')).toBe(true);
+    const next = sshRequest(host(), 'echo next');
+    expect((await executor.exec(next.request)).exitCode).toBe(0);
+    expect(next.output.stdout()).toBe('next\n');
+    endDaemon(output.stdout());
+  });
+
+  it('a script that ignores SIGTERM is SIGKILLed after killGraceMs, and its outputs file is emptied', async () => {
     const controller = new AbortController();
     let stdout = '';
     const abort = abortWhenReady(controller, 200);
-    const { request } = sshRequest(host(), "trap '' TERM\nsleep 302 &\necho \"ready $STEPWISE_OUTPUT\"\nsleep 302; wait", {
+    const { request } = sshRequest(host(), "trap '' TERM\nsleep 302 &\necho secret=x >> \"$STEPWISE_OUTPUT\"\necho \"ready $STEPWISE_OUTPUT\"\nsleep 302; wait", {
       signal: controller.signal, killGraceMs: 500,
       onOutput: (stream, chunk) => { stdout += chunk.toString(); abort(stream, chunk); },
     });
     const result = await executor.exec(request);
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
     expect(await leftovers('sleep 302')).toEqual([]);
-    expect(await tempDirGone(stdout)).toBe(true);
+    const file = /ready (\S+)/.exec(stdout)?.[1];
+    expect(file).toMatch(/\/stepwise\.[^/]+\/\d+\.out$/);
+    expect(statSync(file!).size).toBe(0);
   });
 
   it('an already aborted signal runs nothing', async () => {
@@ -101,11 +172,53 @@ suite('SshExecutor: killing the remote process tree', () => {
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({ host: 'web-1', reason: 'connection-lost' });
     expect(await leftovers('sleep 303')).toEqual([]);
-    // The wrapper still removed its temporary directory although nobody was listening.
-    expect(await tempDirGone(stdout)).toBe(true);
-    // The next step starts a fresh master.
+    // The supervisor still removed its private directory although nobody was listening.
+    const dir = /ready (\S+)\/\d+\.out/.exec(stdout)?.[1];
+    expect(dir).toBeDefined();
+    for (let i = 0; i < 100 && existsQuietly(dir!); i++) await sleep(100);
+    expect(existsQuietly(dir!)).toBe(false);
+    // The next step starts a fresh master and supervisor.
     const again = sshRequest(host(), 'echo back');
     expect((await executor.exec(again.request)).exitCode).toBe(0);
     expect(again.output.stdout()).toBe('back\n');
   });
+
+  it('SIGKILL of the runner: the remote steps end when its connection closes', async () => {
+    const dir = scratch();
+    const tag = `kill-runner-${process.pid}-${Date.now()}`;
+    const h = host();
+    const inventory = join(dir, 'inventory.yaml');
+    writeFileSync(inventory, stringify({ web: [{ host: h.host, name: h.name, port: h.port, user: h.user, identity: h.identity, ssh_options: h.sshOptions }] }));
+    const runbook = join(dir, 'runbook.yaml');
+    writeFileSync(runbook, stringify({
+      name: 'kill-runner',
+      env: { TEST_TAG: tag },
+      steps: [{ id: 'long', on: 'web', run: 'sleep 308 &\n(set -m; sleep 309 & wait) &\necho ready\nwait', timeout: '10m' }],
+    }));
+    const cli = startCli(['run', runbook, '--json', '--inventory', inventory, '--state-dir', join(dir, 'state')], { cwd: dir });
+    await cli.waitFor('ready');
+    expect(taggedPids(`TEST_TAG=${tag}`).length).toBeGreaterThanOrEqual(3);
+    cli.child.kill('SIGKILL');
+    await cli.done;
+    expect(await taggedLeft(`TEST_TAG=${tag}`)).toEqual([]);
+  });
 });
+
+/** Whether the daemon whose pid the step printed still runs `command`. */
+function alive(stdout: string, command: string): boolean {
+  const pid = /daemon (\d+)/.exec(stdout)?.[1];
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim() === command;
+  } catch {
+    return false;
+  }
+}
+
+function existsQuietly(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
