@@ -58,10 +58,11 @@ export interface StartedShell {
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
 /**
- * A step that ran less than this is checked for leftovers among the processes created since
- * it started only (process-tree.ts: bornAfter). Going round the whole pid space in 2 s takes
- * over 16,000 new processes or threads a second; longer steps read the whole process table,
- * which then costs under a percent of their time. A timeout or cancel always reads it all.
+ * While a step has run less than this, its session is looked for only among the processes
+ * created since it started (process-tree.ts: bornAfter), at its end and when it is ended:
+ * going round the whole pid space in 2 s takes over 16,000 new processes or threads a
+ * second. Later, the whole process table is read (about 40 µs a process on an idle virtual
+ * machine, so some tens of milliseconds for a thousand; more under load).
  */
 const RECENT_SCAN_MS = 2000;
 
@@ -78,7 +79,7 @@ export async function superviseStep(child: StartedShell, request: ExecRequest, t
   const sessionEnded = new Promise<void>((resolve) => (markEnded = resolve));
   const endAll = () => {
     if (!ending) {
-      ending = endSession(sid, request.killGraceMs, { leaderGone: () => shellGone });
+      ending = endSession(sid, request.killGraceMs, { leaderGone: () => shellGone, recentOnly: () => performance.now() - spawnedAt < RECENT_SCAN_MS });
       void ending.then(markEnded);
     }
     return ending;

@@ -154,6 +154,12 @@ export function sessionMembers(sid: number, options: ScanOptions = {}): SessionM
   return members;
 }
 
+/** True while `pid` is alive and still in session `sid`. */
+function stillMember(pid: number, sid: number): boolean {
+  const stat = readStat(pid);
+  return stat !== undefined && stat.sid === sid && !finished(stat.state);
+}
+
 /** True while process group `pgid` has a member. */
 function groupExists(pgid: number): boolean {
   try {
@@ -193,20 +199,28 @@ export interface SessionEnd {
   survivors: number;
 }
 
+/** How {@link endSession} looks at the session. */
+export interface EndOptions {
+  /** Asked at each scan: see {@link ScanOptions.leaderGone}. */
+  leaderGone?: () => boolean;
+  /** Asked at each scan: see {@link ScanOptions.recentOnly}. */
+  recentOnly?: () => boolean;
+  /** Replaces the scan (resume keeps only a session that is provably its run's). */
+  members?: (sid: number) => SessionMember[];
+}
+
+/** While the groups signalled are still there, the whole table is read again only this often. */
+const FULL_SCAN_EVERY_MS = 500;
+
 /**
  * Ends every process of session `sid`: SIGTERM to each of its process groups, up to
- * `graceMs` for them to exit, then SIGKILL rounds until none is left. `members` filters
- * what a scan found (resume uses it to keep only a session that is provably this run's).
+ * `graceMs` for them to exit, then SIGKILL rounds until none is left. Groups made during
+ * the grace (a trap's cleanup) are left to finish it, and killed with the rest after it.
  */
-export async function endSession(
-  sid: number,
-  graceMs: number,
-  options: { leaderGone?: () => boolean; members?: (sid: number, leaderGone: boolean) => SessionMember[] } = {},
-): Promise<SessionEnd> {
-  const scan = () => (options.members ?? ((s, gone) => sessionMembers(s, { leaderGone: gone })))(sid, options.leaderGone?.() ?? false);
+export async function endSession(sid: number, graceMs: number, options: EndOptions = {}): Promise<SessionEnd> {
   const seen = new Set<number>();
   const look = () => {
-    const members = scan();
+    const members = options.members ? options.members(sid) : sessionMembers(sid, { leaderGone: options.leaderGone?.() ?? false, recentOnly: options.recentOnly?.() ?? false });
     for (const m of members) seen.add(m.pid);
     return members;
   };
@@ -216,9 +230,15 @@ export async function endSession(
   // Stopped processes cannot act on SIGTERM until continued (a job-control `kill -STOP`).
   signalGroups(members, 'SIGCONT');
   const deadline = performance.now() + graceMs;
-  while (members.length > 0 && performance.now() < deadline) {
+  let lastScan = performance.now();
+  while (performance.now() < deadline) {
     await sleep(Math.min(POLL_MS, Math.max(1, deadline - performance.now())));
+    // Looking at the processes already known is far cheaper than reading the whole table
+    // (and, unlike kill(-pgid, 0), does not count zombies that no one has reaped yet).
+    if (members.some((m) => stillMember(m.pid, sid)) && performance.now() - lastScan < FULL_SCAN_EVERY_MS) continue;
     members = look();
+    lastScan = performance.now();
+    if (members.length === 0) break;
   }
   for (let round = 0; round < KILL_ROUNDS && members.length > 0; round++) {
     signalGroups(members, 'SIGKILL');

@@ -152,10 +152,14 @@ describe('a timeout or cancel ends every process of the step', () => {
     ).toBe(true);
     const family = sessionPids(daemon);
     family.forEach((pid) => daemons.add(pid));
+    // What is the step's now (the daemon's pid was among them until its setsid()).
+    const stepPids = sessionPids(watch.sid());
+    expect(stepPids.length).toBeGreaterThanOrEqual(2);
+    expect(stepPids.some((pid) => family.includes(pid))).toBe(false);
     watch.controller.abort();
     await watch.running;
     expect(sessionPids(watch.sid())).toEqual([]);
-    expect(watch.pids.filter(alive)).toEqual([]);
+    expect(stepPids.filter(alive)).toEqual([]);
     expect(family.filter(alive)).toEqual(family);
   });
 
