@@ -19,7 +19,7 @@ export interface ExecRequest {
   /** Aborting kills the whole process tree (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal: AbortSignal;
   killGraceMs: number;
-  /** Told the pid of a local process group leader as soon as it exists. */
+  /** Told the pid of the local shell as soon as it exists: it leads the step's session and process group (journaled for resume). */
   onSpawn?: (pid: number) => void;
   /** Raw output as it arrives; never buffered whole. If it throws, the step is ended and `exec` rejects with that error. */
   onOutput: (stream: OutputStream, chunk: Buffer) => void;

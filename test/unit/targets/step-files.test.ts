@@ -1,0 +1,50 @@
+/**
+ * `resume`/`rollback` remove a crashed run's temp directory by its run id, which comes from
+ * the user (a command-line argument): hostile run ids must never remove anything but that
+ * run's own private directories.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { removeRunTempFiles } from '../../../src/targets/step-files.js';
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = ['..', '/', '.', '*', '?', '-', 'stepwise-', 'A', 'z', '0', ' ', '\n', '\0', '%2e', '~', '[a]', 'Ab12Cd', 'é'];
+
+describe('removeRunTempFiles with hostile run ids', () => {
+  it('removes only directories named stepwise-<that id>-XXXXXX (1,000 generated ids)', () => {
+    const next = random(4242);
+    const root = mkdtempSync(join(tmpdir(), 'stepwise-prop-'));
+    const sentinels = ['stepwise-keep-Ab12Cd', 'stepwise-Ab12Cd', 'other', 'stepwise--Ab12Cd'];
+    for (const name of sentinels) mkdirSync(join(root, name));
+    writeFileSync(join(root, 'stepwise-file-Ab12Cd'), 'x');
+    for (let i = 0; i < 1000; i++) {
+      let runId = '';
+      const length = Math.floor(next() * 6);
+      for (let j = 0; j < length; j++) runId += PIECES[Math.floor(next() * PIECES.length)];
+      removeRunTempFiles(runId, root);
+      removeRunTempFiles(runId, join(root, 'other'));
+    }
+    for (const name of sentinels) expect(existsSync(join(root, name))).toBe(true);
+    expect(readdirSync(root).sort()).toEqual([...sentinels, 'stepwise-file-Ab12Cd'].sort());
+  });
+
+  it('removes the run\'s own directories', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stepwise-prop-'));
+    mkdirSync(join(root, 'stepwise-20990101T000000.000Z-ab12-Xy9Zq1'));
+    mkdirSync(join(root, 'stepwise-20990101T000000.000Z-ab12-Qq1Ww2'));
+    expect(removeRunTempFiles('20990101T000000.000Z-ab12', root)).toBe(2);
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
