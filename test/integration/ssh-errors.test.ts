@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { TransportError } from '../../src/errors/stepwise-error.js';
 import type { Host } from '../../src/runbook/model.js';
 import { SshExecutor } from '../../src/targets/ssh-executor.js';
@@ -88,5 +89,46 @@ suite('SshExecutor: transport errors', () => {
   it('rejects env names the remote shell cannot export, and local targets', async () => {
     await expect(executor.exec(sshRequest(host(), 'true', { env: { 'BAD-NAME': 'x' } }).request)).rejects.toThrow(/BAD-NAME/);
     await expect(executor.exec({ ...sshRequest(host(), 'true').request, target: { kind: 'local', name: 'local' } })).rejects.toThrow(/local/);
+  });
+});
+
+suite('SshExecutor: the remote login shell', () => {
+  let sshd: RunningSshd;
+  let executor: SshExecutor;
+  let noSh: string;
+  beforeAll(async () => {
+    // A login shell that runs commands, but with no `sh` anywhere in its PATH.
+    noSh = join(await mkdtemp(join(tmpdir(), 'stepwise-nosh-')), 'nosh');
+    await writeFile(noSh, '#!/bin/bash\nPATH=/nonexistent exec /bin/bash "$@"\n', { mode: 0o755 });
+    await chmod(dirname(noSh), 0o755);
+    sshd = await startSshd({ hosts: 1, loginShells: { fish: '/usr/bin/fish', nologin: '/usr/sbin/nologin', nosh: noSh } });
+    executor = new SshExecutor({ runId: 'login-shells' });
+  });
+  afterAll(async () => {
+    await executor?.close();
+    await sshd?.stop();
+    if (noSh) await rm(dirname(noSh), { recursive: true, force: true });
+  });
+  const as = (name: string): Host => ({ ...sshd.hosts[0]!, user: sshd.userFor(name) });
+
+  it('fish as login shell still starts the supervisor (the command is fish-safe)', async () => {
+    if (!existsSync('/usr/bin/fish')) throw new Error('fish is not installed (.ci/run installs it)');
+    const { request, output } = sshRequest(as('fish'), 'echo "$0" | grep -q stepwise && echo "from $(id -un)"', { env: { X: "it's" } });
+    expect((await executor.exec(request)).exitCode).toBe(0);
+    expect(output.stdout()).toBe(`from ${sshd.userFor('fish')}\n`);
+  });
+
+  it('a login shell that runs nothing is a transport error naming the host and what it said', async () => {
+    const error = await executor.exec(sshRequest(as('nologin'), 'true').request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ host: 'web-1', reason: 'other' });
+    expect((error as TransportError).message).toMatch(/^cannot start the stepwise supervisor on web-1 \(127\.0\.1\.1:\d+\): .*not available/);
+    expect((error as TransportError).hint).toMatch(/POSIX `sh`/);
+  });
+
+  it('no sh in the login PATH is a transport error naming the host', async () => {
+    const error = await executor.exec(sshRequest(as('nosh'), 'true').request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).message).toMatch(/^cannot start the stepwise supervisor on web-1 .*sh: not found/);
   });
 });
