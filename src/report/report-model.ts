@@ -61,7 +61,7 @@ export interface ReportModel {
 /** Builds the model; `now` is the report's time (a live run's bars end there). */
 export function buildReportModel(source: ReportSource, now: number = Date.now()): ReportModel {
   const { run } = source;
-  const notes = runbookNotes(source.runbookText);
+  const notes = runbookNotes(run.journal.events, source.runbookText);
   const meta = run.meta;
   const sessions = (meta?.sessions ?? []).map((s, i) => {
     const summary = run.summary.sessions[i];
@@ -69,7 +69,8 @@ export function buildReportModel(source: ReportSource, now: number = Date.now())
   });
   const outputs = new Map<string, Record<string, string>>();
   for (const event of run.journal.events) if (event.type === 'step.finished') outputs.set(event.stepId, event.outputs ?? {});
-  const logsOf = (stepId: string, phase: 'run' | 'rollback') => source.logs.find((l) => l.stepId === stepId && l.phase === phase);
+  const logs = new Map(source.logs.map((l) => [`${l.phase}:${l.stepId}`, l]));
+  const logsOf = (stepId: string, phase: 'run' | 'rollback') => logs.get(`${phase}:${stepId}`);
   const whoAt = (time: string) => whoRan(sessions, time);
   const views = run.summary.steps.map((step, index): StepView => {
     const { statusText, tone } = describeStatus(step, run.state === 'running');

@@ -1,9 +1,10 @@
 /**
- * What the report shows from the runbook copy beyond the journal: the runbook's and each
- * step's `description`. Best effort: a copy that is missing or does not parse gives none
- * (the journal alone still makes a complete report).
+ * The runbook's and each step's `description` for the report. The journal records them
+ * (`run.started`, `step.started`); only for runs journaled before it did is the runbook copy
+ * read, and only when it mentions a description at all.
  */
-import { parse } from 'yaml';
+import type { EngineEvent } from '../engine/events.js';
+import { runbookNotesFromYaml } from './runbook-notes-yaml.js';
 
 /** Descriptions from the runbook a run used. */
 export interface RunbookNotes {
@@ -12,25 +13,14 @@ export interface RunbookNotes {
   steps: Map<string, string>;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Reads descriptions from a runbook's text. */
-export function runbookNotes(text: string | undefined): RunbookNotes {
+/** Descriptions from the journal, else from the runbook copy's text. */
+export function runbookNotes(events: readonly EngineEvent[], runbookText: string | undefined): RunbookNotes {
   const notes: RunbookNotes = { description: undefined, steps: new Map() };
-  if (text === undefined) return notes;
-  let doc: unknown;
-  try {
-    doc = parse(text, { prettyErrors: false, uniqueKeys: false, maxAliasCount: 100 });
-  } catch {
-    return notes;
+  for (const event of events) {
+    if (event.type === 'run.started' && event.description !== undefined) notes.description ??= event.description.trim();
+    if (event.type === 'step.started' && event.description !== undefined) notes.steps.set(event.stepId, event.description.trim());
   }
-  if (!isRecord(doc)) return notes;
-  if (typeof doc.description === 'string') notes.description = doc.description.trim();
-  for (const list of [doc.steps, doc.finally]) {
-    if (!Array.isArray(list)) continue;
-    for (const step of list) {
-      if (isRecord(step) && typeof step.id === 'string' && typeof step.description === 'string') notes.steps.set(step.id, step.description.trim());
-    }
-  }
-  return notes;
+  const recorded = notes.description !== undefined || notes.steps.size > 0;
+  if (recorded || runbookText === undefined || !runbookText.includes('description')) return notes;
+  return runbookNotesFromYaml(runbookText);
 }

@@ -4,7 +4,7 @@
  * report failure that leaves the run's exit code alone, secrets, and a bounded size.
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
 
@@ -122,6 +122,7 @@ describe('run --report FILE', () => {
     expect(readFileSync(join(ws.dir, 'undo.txt'), 'utf8')).toBe('undo migrate\nundo backup\n');
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('Failed, rolled back');
+    expect(html).toContain('Fails at migrate and compensates.');
     expect(html).toContain('&lt;script&gt;document.title="pwned"&lt;/script&gt;');
     expect(html).toContain('backup with *** and ***');
     expect(html).not.toContain(SECRET);
@@ -131,6 +132,11 @@ describe('run --report FILE', () => {
       const text = readFileSync(stored, 'utf8');
       expect(text.includes(SECRET) || text.includes(API_KEY) ? stored : 'clean').toBe('clean');
     }
+    // The descriptions come from the journal: the report does not need the runbook copy.
+    const [runDir] = readdirSync(join(ws.stateDir, 'runs'));
+    rmSync(join(ws.stateDir, 'runs', runDir ?? '?', 'runbook'), { recursive: true });
+    const again = await runCliToEnd(['report', 'last', '-o', '-', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect(again.stdout).toContain('Fails at migrate and compensates.');
   });
 
   it('writes the report of a run stopped by SIGINT (signalled by pid), after compensation', async () => {

@@ -2,7 +2,7 @@
  * `stepwise report RUN_ID|last [-o FILE]`: the self-contained HTML report of a run, and
  * `run … --report FILE`, which writes it when the run ends, however it ends.
  */
-import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StepwiseError, UsageError } from '../../errors/stepwise-error.js';
 import { buildReport } from '../../report/build-report.js';
@@ -77,7 +77,8 @@ function checkReportPath(path: string): void {
 
 /**
  * Writes the file whole or not at all: a temporary file beside it, then a rename, so a
- * reader never opens half a report. Mode 0600, like the logs it quotes.
+ * reader never opens half a report. Mode 0600, like the logs it quotes. No fsync: a report
+ * is made again in a second from the journal, which is what must survive a crash.
  */
 function writeReportFile(path: string, html: string): void {
   const temporary = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
@@ -85,7 +86,6 @@ function writeReportFile(path: string, html: string): void {
   try {
     fd = openSync(temporary, 'w', 0o600);
     writeFileSync(fd, html);
-    fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(temporary, path);
