@@ -86,7 +86,7 @@ export function nextSteps(run: LoadedRun): Advice[] {
     case 'cancelled':
       if (pending.length > 0) return [{ text: `Finish the compensation a second signal cut short (${pending.join(', ')}):`, command: `stepwise rollback ${id}` }];
       if (run.summary.notices.some((n) => n.message.startsWith('compensation not run'))) return [resume, rollback];
-      return [{ text: 'The run was compensated. To run its steps again:', command: `stepwise resume ${id}` }];
+      return [{ text: 'Everything that ran and had a rollback was compensated. To run the steps again:', command: `stepwise resume ${id}` }];
     case 'running':
       return [{ text: 'The run is still going. Write the report again when it has ended:', command: `stepwise report ${id}` }];
     case 'crashed':

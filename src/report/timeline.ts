@@ -92,7 +92,8 @@ export function buildTimeline(events: readonly EngineEvent[], live: boolean, now
     if (!Number.isFinite(t)) continue;
     if (event.type === 'run.started') {
       closeSession(session?.end ?? t, false);
-      session = { mode: event.mode, resumed: event.resumed, start: t, end: t, rows: [], notStarted: [...event.steps] };
+      // A `stepwise rollback` runs no steps, so none of them is "not run" there.
+      session = { mode: event.mode, resumed: event.resumed, start: t, end: t, rows: [], notStarted: event.mode === 'rollback' ? [] : [...event.steps] };
       rows = new Map();
       sessions.push(session);
       continue;

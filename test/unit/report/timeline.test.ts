@@ -50,6 +50,8 @@ describe('buildTimeline', () => {
     expect(sessions[1]?.resumed).toBe(true);
     expect(sessions[1]?.rows[0]?.bars[0]?.segments.map((s) => [s.kind, s.end - T0])).toEqual([['running', 61_000]]);
     expect(sessions[1]?.notStarted).toEqual(['b']);
+    const rollback = buildTimeline([...events, started(70_000, ['a', 'b'], { mode: 'rollback' })], false, T0 + 71_000);
+    expect(rollback[2]?.notStarted).toEqual([]);
   });
 
   it('summarises a step on very many hosts into one row', () => {
