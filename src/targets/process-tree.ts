@@ -20,7 +20,8 @@
  * process still uses it as its pid, process group or session id, so the session id names
  * this step's processes for as long as one of them lives. Once the last one has died the
  * number can come back only after the pid counter wraps (pids are handed out cyclically),
- * which takes far longer than the ≤ 50 ms between two scans here; and a process whose pid
+ * which takes far longer than the half second at most between two scans here (and a known
+ * process is checked by its session id too, not by its pid alone); a process whose pid
  * equals the session id after the shell was reaped is a new session, so the scan stops.
  *
  * Where /proc cannot be read (not Linux), the session cannot be listed and only the
