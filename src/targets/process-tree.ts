@@ -130,7 +130,8 @@ export interface ScanOptions {
 /** The live processes of session `sid`. */
 export function sessionMembers(sid: number, options: ScanOptions = {}): SessionMember[] {
   if (!canListSessions()) return groupExists(sid) ? [{ pid: sid, pgid: sid, comm: '' }] : [];
-  if (options.leaderGone) {
+  // (With recentOnly the counter has not gone round, so the number cannot be back yet.)
+  if (options.leaderGone && !options.recentOnly) {
     const leader = readStat(sid);
     if (leader && leader.sid === sid && !finished(leader.state)) return [];
   }
