@@ -4,6 +4,7 @@
  * params, notes) goes through {@link escapeText} or {@link escapeAttr}: nothing else.
  */
 import { createHash } from 'node:crypto';
+import { exactTime } from './format.js';
 
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 const ATTR_ESCAPES: Record<string, string> = { ...TEXT_ESCAPES, '"': '&quot;', "'": '&#39;' };
@@ -16,6 +17,11 @@ export function escapeText(value: string): string {
 /** Text for a quoted attribute value: also both quotes, so it cannot close the attribute. */
 export function escapeAttr(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ATTR_ESCAPES[c] ?? c);
+}
+
+/** A `<time>` element showing an ISO time exactly (UTC, milliseconds); `-` when there is none. */
+export function timeTag(iso: string | undefined): string {
+  return iso ? `<time datetime="${escapeAttr(iso)}" title="${escapeAttr(exactTime(iso))}">${escapeText(exactTime(iso))}</time>` : '-';
 }
 
 /** The CSP source expression of an inline block: `'sha256-…'` of its exact text. */

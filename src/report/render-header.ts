@@ -2,12 +2,10 @@
  * The top and bottom of the report: what ran, how it ended, who ran it where and when,
  * its params and command line; notices and journal damage; and what to do next.
  */
-import { exactTime, formatDuration } from './format.js';
-import { escapeAttr, escapeText } from './html.js';
+import { formatDuration } from './format.js';
+import { escapeText, timeTag } from './html.js';
 import type { ReportModel } from './report-model.js';
 
-const time = (iso: string | undefined): string =>
-  iso ? `<time datetime="${escapeAttr(iso)}" title="${escapeAttr(exactTime(iso))}">${escapeText(exactTime(iso))}</time>` : '-';
 
 const sessionWord = (s: ReportModel['sessions'][number]): string => (s.mode === 'rollback' ? 'stepwise rollback' : s.resumed ? 'resume' : 'run');
 
@@ -24,7 +22,7 @@ export function renderHeader(m: ReportModel): string {
   html += `<div class="outcome t-${m.outcome.tone}" role="status"><strong>${escapeText(m.outcome.title)}</strong><span>${escapeText(m.outcome.detail)}</span></div>`;
   html += '<dl class="facts">';
   html += `<dt>Run</dt><dd><code>${escapeText(m.runId)}</code></dd>`;
-  html += `<dt>Started</dt><dd>${time(m.startedAt)}</dd>`;
+  html += `<dt>Started</dt><dd>${timeTag(m.startedAt)}</dd>`;
   html += `<dt>Duration</dt><dd>${escapeText(m.durationMs === undefined ? '-' : formatDuration(m.durationMs))}${m.state === 'running' ? ' so far' : ''}</dd>`;
   html += `<dt>Exit code</dt><dd>${escapeText(m.exitCode === undefined ? '-' : String(m.exitCode))}</dd>`;
   html += `<dt>By</dt><dd>${escapeText(by)}</dd>`;
@@ -47,7 +45,7 @@ export function renderRunDetails(m: ReportModel): string {
   }
   if (m.sessions.length > 0) {
     const items = m.sessions.map(
-      (s) => `<li><strong>${escapeText(sessionWord(s))}</strong> ${time(s.startedAt)} by ${escapeText(`${s.user ? `${s.user}@` : ''}${s.host}`)} (pid ${s.pid})${s.status ? ` → ${escapeText(STATUS_WORDS[s.status] ?? s.status)}` : ''}${s.finishedAt ? ` at ${time(s.finishedAt)}` : ''}</li>`,
+      (s) => `<li><strong>${escapeText(sessionWord(s))}</strong> ${timeTag(s.startedAt)} by ${escapeText(`${s.user ? `${s.user}@` : ''}${s.host}`)} (pid ${s.pid})${s.status ? ` → ${escapeText(STATUS_WORDS[s.status] ?? s.status)}` : ''}${s.finishedAt ? ` at ${timeTag(s.finishedAt)}` : ''}</li>`,
     );
     html += `<h3>Sessions</h3><ol class="sessions">${items.join('')}</ol>`;
   }
@@ -59,7 +57,7 @@ export function renderNotices(m: ReportModel): string {
   if (m.notices.length === 0 && m.lost.length === 0 && !m.journalMissing) return '';
   let html = '<section id="notices" aria-labelledby="notices-h"><h2 id="notices-h">Notices</h2><ul class="notices">';
   for (const n of m.notices) {
-    html += `<li class="t-${n.level === 'warn' ? 'warn' : 'muted'}"><span class="badge t-${n.level === 'warn' ? 'warn' : 'muted'}">${escapeText(n.level)}</span> ${n.stepId ? `<code>${escapeText(n.stepId)}</code> ` : ''}${escapeText(n.message)} <span class="muted">${time(n.time)}</span></li>`;
+    html += `<li class="t-${n.level === 'warn' ? 'warn' : 'muted'}"><span class="badge t-${n.level === 'warn' ? 'warn' : 'muted'}">${escapeText(n.level)}</span> ${n.stepId ? `<code>${escapeText(n.stepId)}</code> ` : ''}${escapeText(n.message)} <span class="muted">${timeTag(n.time)}</span></li>`;
   }
   html += '</ul>';
   if (m.journalMissing) html += '<p class="error">The journal of this run is missing; only its meta data could be read.</p>';
@@ -72,5 +70,5 @@ export function renderNotices(m: ReportModel): string {
 /** What to do next, and when the report was written. */
 export function renderFooter(m: ReportModel): string {
   const items = m.advice.map((a) => `<li>${escapeText(a.text)}${a.command ? ` <code class="cmd-inline">${escapeText(a.command)}</code>` : ''}</li>`);
-  return `<footer id="next"><h2>Next</h2><ul class="advice">${items.join('')}</ul><p class="muted small">Full logs: <code>stepwise logs ${escapeText(m.runId)}</code>. Report written ${time(m.generatedAt)} by stepwise; all times UTC.</p></footer>`;
+  return `<footer id="next"><h2>Next</h2><ul class="advice">${items.join('')}</ul><p class="muted small">Full logs: <code>stepwise logs ${escapeText(m.runId)}</code>. Report written ${timeTag(m.generatedAt)} by stepwise; all times UTC.</p></footer>`;
 }

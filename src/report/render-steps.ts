@@ -5,8 +5,8 @@
  */
 import type { TargetResult } from '../engine/events.js';
 import { AnsiRenderer } from './ansi.js';
-import { exactTime, formatDuration } from './format.js';
-import { escapeAttr, escapeText } from './html.js';
+import { formatDuration } from './format.js';
+import { escapeAttr, escapeText, timeTag } from './html.js';
 import type { ExcerptLimits } from './log-excerpt.js';
 import type { ReportLog } from './read-run.js';
 import { describeLog, renderLog } from './render-log.js';
@@ -23,8 +23,6 @@ export interface StepContext {
 /** Output this short is shown without a fold of its own. */
 const SHORT_LOG_LINES = 20;
 
-const time = (iso: string | undefined): string =>
-  iso ? `<time datetime="${escapeAttr(iso)}" title="${escapeAttr(exactTime(iso))}">${escapeText(exactTime(iso))}</time>` : '-';
 
 /** The anchor id of a step's section. */
 export const stepAnchor = (view: StepView): string => `s${view.index}`;
@@ -50,7 +48,7 @@ function renderStep(view: StepView, ctx: StepContext): string {
   html += `<span class="facts-inline">${escapeText(facts.join(' · '))}</span></summary><div class="body">`;
   if (view.description) html += `<p class="desc">${escapeText(view.description)}</p>`;
   html += factList([
-    ['Started', time(s.startedAt)],
+    ['Started', timeTag(s.startedAt)],
     ['Duration', escapeText(s.durationMs === undefined ? '-' : formatDuration(s.durationMs))],
     ['Exit code', escapeText(s.status === 'notStarted' || s.status === 'started' || s.status === 'skipped' ? '-' : String(s.exitCode ?? 'none'))],
     ['Targets', escapeText(s.targets.join(', ') || '-')],
@@ -79,7 +77,7 @@ function renderAttempts(view: StepView): string {
   const failed = view.step.failedAttempts;
   if (failed.length === 0) return '';
   const items = failed.map(
-    (a) => `<li>attempt ${a.attempt}${a.host ? ` on <span class="host">${escapeText(a.host)}</span>` : ''} failed (exit ${escapeText(String(a.exitCode ?? 'none'))}) at ${time(a.time)}: <span class="error-text">${escapeText(a.error)}</span></li>`,
+    (a) => `<li>attempt ${a.attempt}${a.host ? ` on <span class="host">${escapeText(a.host)}</span>` : ''} failed (exit ${escapeText(String(a.exitCode ?? 'none'))}) at ${timeTag(a.time)}: <span class="error-text">${escapeText(a.error)}</span></li>`,
   );
   return `<h4>Retried attempts</h4><ol class="attempts">${items.join('')}</ol>`;
 }
@@ -102,7 +100,7 @@ function renderOutputs(outputs: Record<string, string>): string {
 function renderDecisions(view: StepView): string {
   if (view.decisions.length === 0) return '';
   const items = view.decisions.map(
-    (d) => `<li><strong>${escapeText(d.choice)}</strong>${d.note ? ` — note: <q>${escapeText(d.note)}</q>` : ''} <span class="muted">— ${d.who ? `by ${escapeText(d.who)}, ` : ''}${time(d.time)}</span></li>`,
+    (d) => `<li><strong>${escapeText(d.choice)}</strong>${d.note ? ` — note: <q>${escapeText(d.note)}</q>` : ''} <span class="muted">— ${d.who ? `by ${escapeText(d.who)}, ` : ''}${timeTag(d.time)}</span></li>`,
   );
   return `<h4>Operator</h4><ul class="decisions">${items.join('')}</ul>`;
 }
@@ -128,7 +126,7 @@ function renderRollback(view: StepView, ctx: StepContext): string {
   const bad = rb.status !== 'succeeded';
   let html = `<section class="rollback${bad ? ' t-bad' : ''}"><h4>Rollback: ${escapeText(rollbackWord(rb.status))}</h4>`;
   html += factList([
-    ['Started', time(rb.startedAt)],
+    ['Started', timeTag(rb.startedAt)],
     ['Duration', escapeText(rb.durationMs === undefined ? '-' : formatDuration(rb.durationMs))],
     ['Exit code', escapeText(rb.status === 'started' ? '-' : String(rb.exitCode ?? 'none'))],
     ['Targets', escapeText(rb.targets.join(', ') || '-')],
