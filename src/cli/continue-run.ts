@@ -17,6 +17,7 @@ import { endLeftovers } from '../targets/local-leftovers.js';
 import { compensationJson, compensationPreview, formatCompensation } from './compensation-format.js';
 import { compensationPlan, restoredForResume, type CompensationPlan } from './continue-preview.js';
 import { colorWanted } from './create-reporters.js';
+import { countOption } from './count-option.js';
 import { writeStderr, writeStdout } from './output.js';
 import { buildPlan } from './plan-model.js';
 import { printPlan } from './plan-print.js';
@@ -75,6 +76,7 @@ interface Continuation {
 
 export async function continueRun(runIdInput: string, args: ContinueArgs, mode: 'run' | 'rollback'): Promise<number> {
   const command = mode === 'run' ? 'resume' : 'rollback';
+  countOption('output-lines', args.outputLines, 0);
   if (args.dryRun && args.report !== undefined) throw new UsageError('--report has nothing to report with --dry-run: a dry run executes nothing', { hint: 'Leave out one of them.' });
   const stateOptions = args.stateDir ? { stateDir: args.stateDir } : {};
   // A dry run creates nothing, not even a missing state directory.
@@ -149,6 +151,8 @@ async function beforeRollback({ run, runbook, params }: Continuation, { entries,
     return 0;
   }
   if (entries.length === 0 && run.state !== 'running') {
+    // Nothing to compensate, but a crashed run's leftovers (processes, temp files) still go.
+    await endDeadRunLeftovers(run, (message) => writeStderr(`stepwise: ${message}\n`));
     (args.json ? writeStderr : writeStdout)(`${formatCompensation(preview, style(false)).join('\n')}\n`);
     return 0;
   }
@@ -187,12 +191,15 @@ function execute({ state, run, runbook, params, secrets, selection }: Continuati
     startDir: run.meta?.cwd ?? process.cwd(),
     openJournal: () => JournalWriter.open(state, run.runId),
     // Only now, with the lock held, is it certain the processes below belong to a dead runner.
-    beforeEngine: async (notice) => {
-      const groups = new Set(run.journal.events.flatMap((e) => (e.type === 'step.process' ? [e.pid] : [])));
-      const ended = await endLeftovers(groups, run.runId, LEFTOVER_GRACE_MS);
-      if (ended > 0) notice(`ended ${ended} process(es) still running from the interrupted run's steps, so no step runs twice at once`);
-    },
+    beforeEngine: (notice) => endDeadRunLeftovers(run, notice),
   });
+}
+
+/** Ends what a dead runner's local steps left running and removes its temp files (the run id in their environment proves whose they are). */
+async function endDeadRunLeftovers(run: LoadedRun, notice: (message: string) => void): Promise<void> {
+  const groups = new Set(run.journal.events.flatMap((e) => (e.type === 'step.process' ? [e.pid] : [])));
+  const ended = await endLeftovers(groups, run.runId, LEFTOVER_GRACE_MS);
+  if (ended > 0) notice(`ended ${ended} process(es) still running from the interrupted run's steps, so no step runs twice at once`);
 }
 
 /** Resume always uses the copy; say so when the file on disk has changed since. */

@@ -95,7 +95,6 @@ async function runAttempt(exec: CommandExecution, prepared: PreparedCommand, att
       onOutput: (stream, chunk) => collector.push(stream, chunk),
       onSpawn: (pid) => exec.emit({ type: 'step.process', stepId: exec.stepId, phase: exec.phase, pid }),
     });
-    if (result.startError !== undefined) collector.push('stderr', Buffer.from(`stepwise: ${result.startError}\n`));
     collector.flush();
     const base = { exitCode: result.exitCode, attempt, durationMs: performance.now() - attemptStarted, outputs: result.outputs, stdoutTail: collector.stdoutTail() };
     return { ...base, ...verdict(exec, result, timeout.signal, base.durationMs, host) };
