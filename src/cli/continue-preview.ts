@@ -46,7 +46,7 @@ export function restoredForResume(prior: PriorRunState, runbook: Runbook): Resto
   return restore(prior, runbook, 'run').restored;
 }
 
-const RECORDED: CommandOutcome = { status: 'succeeded', exitCode: 0, attempt: 1, durationMs: 0, outputs: {}, stdoutTail: '', cancelled: false };
+const RECORDED: CommandOutcome = { status: 'succeeded', exitCode: 0, attempt: 1, durationMs: 0, outputs: {}, stdoutTail: '', cancelled: false, executed: true };
 
 /** What `stepwise rollback` would compensate, and what the run's steps left for `${{ }}`. */
 export interface CompensationPlan {

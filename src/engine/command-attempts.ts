@@ -39,6 +39,8 @@ export interface CommandOutcome {
   cancelled: boolean;
   /** Failed because the host could not be reached, not because the command failed. */
   transportError?: boolean;
+  /** False when nothing reached the target (a value refused before the first attempt, a check that held or could not run). */
+  executed: boolean;
 }
 
 /** Runs the command with its retry policy; never throws for a failing command. */
@@ -56,7 +58,8 @@ export async function runAttempts(exec: CommandExecution): Promise<CommandOutcom
       if (!(error instanceof EvaluationError || error instanceof StepwiseError)) throw error;
       const hint = error.hint ? ` (hint: ${exec.redactor.mask(error.hint)})` : '';
       // Retrying cannot make a missing value appear: fail at once.
-      return { ...notRun(`${exec.label}: ${exec.redactor.mask(error.message)}${hint}`, started), attempt };
+      // Nothing of this attempt ran; earlier attempts (if any) did.
+      return { ...notRun(`${exec.label}: ${exec.redactor.mask(error.message)}${hint}`, started), attempt, executed: attempt > 1 };
     }
     last = await runAttempt(exec, prepared, attempt, host);
     if (last.status === 'succeeded' && exec.verify && !exec.cancel.aborted) {
@@ -96,7 +99,7 @@ async function runAttempt(exec: CommandExecution, prepared: PreparedCommand, att
       onSpawn: (pid) => exec.emit({ type: 'step.process', stepId: exec.stepId, phase: exec.phase, pid }),
     });
     collector.flush();
-    const base = { exitCode: result.exitCode, attempt, durationMs: performance.now() - attemptStarted, outputs: result.outputs, stdoutTail: collector.stdoutTail() };
+    const base = { exitCode: result.exitCode, attempt, durationMs: performance.now() - attemptStarted, outputs: result.outputs, stdoutTail: collector.stdoutTail(), executed: result.startError === undefined };
     return { ...base, ...verdict(exec, result, timeout.signal, base.durationMs, host) };
   } catch (error) {
     collector.flush();
@@ -110,6 +113,8 @@ async function runAttempt(exec: CommandExecution, prepared: PreparedCommand, att
       stdoutTail: collector.stdoutTail(),
       cancelled: exec.cancel.aborted,
       transportError: true,
+      // The connection may have failed after the script started: count it as run.
+      executed: true,
       error: `${exec.label}: ${exec.redactor.mask(error.message)}${error.hint ? ` (hint: ${error.hint})` : ''}`,
     };
   } finally {
@@ -130,6 +135,6 @@ function verdict(exec: CommandExecution, result: ExecResult, timeout: AbortSigna
   return { status: 'failed', cancelled: false, error: `${exec.label} ${how}${where}` };
 }
 
-function notRun(error: string, started: number): Omit<CommandOutcome, 'attempt'> {
+function notRun(error: string, started: number): Omit<CommandOutcome, 'attempt' | 'executed'> {
   return { status: 'failed', exitCode: null, durationMs: performance.now() - started, error, outputs: {}, stdoutTail: '', cancelled: false };
 }

@@ -6,17 +6,16 @@
  */
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { EvaluationError } from '../expressions/evaluate.js';
-import { substituteText } from '../expressions/substitute.js';
 import { compensate } from './compensate.js';
 import type { EngineOptions, RunOutcome } from './engine-options.js';
 import { exitCodeFor, type EngineEvent, type EventInput, type RunStatus } from './events.js';
 import { haltedStatus, letsRunContinue, shouldCompensate, statusAfterFinally, type CompensationSummary, type Halt } from './failure-policy.js';
 import { runWithChoices } from './operator-choices.js';
 import { redactorFor } from './redact.js';
+import { prepareRunEnv } from './run-env.js';
 import { restorePrior } from './restore-prior.js';
 import { RollbackStack, type StartedStep } from './rollback-stack.js';
 import { rollbackTargets } from './rollback-targets.js';
-import { makeResolver } from './run-context.js';
 import type { RunScope } from './run-scope.js';
 import { commandExecution } from './step-runner.js';
 import { runAttempts } from './command-attempts.js';
@@ -96,12 +95,7 @@ class Engine {
 
   /** Resolves the runbook `env:` once and exports secrets by name. */
   private prepareEnv(): void {
-    const resolve = makeResolver(this.scope.context);
-    for (const [key, value] of Object.entries(this.o.runbook.env)) {
-      this.scope.baseEnv[key] = substituteText(value, resolve);
-      this.scope.context.env[key] = this.scope.baseEnv[key];
-    }
-    Object.assign(this.scope.baseEnv, this.o.secrets);
+    Object.assign(this.scope.baseEnv, prepareRunEnv(this.o.runbook, this.scope.context, this.o.secrets));
   }
 
   /** The selected steps, in order, until one halts the run. */

@@ -84,6 +84,8 @@ export interface TargetResult {
   attempt: number;
   durationMs: number;
   error?: string;
+  /** Nothing was executed on this target (a value was refused, its check could not run): nothing to undo there. */
+  notRun?: boolean;
 }
 
 export interface StepFinishedEvent extends EventBase {

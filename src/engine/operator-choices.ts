@@ -1,5 +1,5 @@
 /**
- * The operator's say in a run: `--step` asks before each step (yes / skip / quit) and
+ * The operator's say in a run: `--step` asks before each step (yes / skip / continue / quit) and
  * `--interactive` asks after a failure (retry / skip / rollback / halt). Every answer is an
  * event, so the journal keeps who decided what.
  */
@@ -11,9 +11,10 @@ import { runStep, skipStep, type StepResult } from './step-runner.js';
 /** Runs the step with the questions the run was started with; `quit` when the operator quits. */
 export async function runWithChoices(scope: RunScope, step: Step, phase: 'run' | 'finally', cancel: AbortSignal): Promise<StepResult | 'quit'> {
   const { prompter, stepThrough, interactive } = scope.options;
-  if (stepThrough && prompter?.beforeStep && phase === 'run') {
+  if (stepThrough && !scope.stepThroughEnded && prompter?.beforeStep && phase === 'run') {
     const answer = await prompter.beforeStep(step);
     scope.emit({ type: 'step.decision', stepId: step.id, choice: answer });
+    if (answer === 'continue') scope.stepThroughEnded = true;
     if (answer === 'quit') return 'quit';
     if (answer === 'skip') return skipStep(scope, step, phase, 'skipped by the operator');
   }

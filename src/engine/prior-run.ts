@@ -24,8 +24,6 @@ export interface PriorStep {
 export interface PriorRunState {
   /** Steps (not `finally`) in the order they were first started. */
   steps: PriorStep[];
-  /** True when the prior run already went through compensation or finished. */
-  finished: boolean;
   /** Status of the run's last `run.finished`, if any. */
   status?: string;
 }

@@ -4,7 +4,8 @@
  */
 import type { Step } from '../runbook/model.js';
 
-export type StepGateAnswer = 'yes' | 'skip' | 'quit';
+/** `continue`: run this step and every later one without asking again. */
+export type StepGateAnswer = 'yes' | 'skip' | 'quit' | 'continue';
 export type FailureChoice = 'retry' | 'skip' | 'rollback' | 'halt';
 
 export interface Prompter {

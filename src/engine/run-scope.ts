@@ -18,4 +18,6 @@ export interface RunScope {
   unrecordable: AbortSignal;
   /** Makes the events emitted so far durable (see EngineOptions.checkpoint). */
   checkpoint: () => Promise<void>;
+  /** `--step` was answered `continue`: no more questions before steps. */
+  stepThroughEnded?: boolean;
 }

@@ -8,7 +8,7 @@ import { STDOUT_TAIL_BYTES } from './output-collector.js';
 import type { CommandOutcome } from './command-attempts.js';
 
 /** A step's outcome: its targets' outcomes combined, and each target's result. */
-export interface StepOutcome extends Omit<CommandOutcome, 'transportError'> {
+export interface StepOutcome extends Omit<CommandOutcome, 'transportError' | 'executed'> {
   targets: TargetResult[];
 }
 
@@ -76,6 +76,7 @@ function combine(results: Array<{ target: Target; outcome: CommandOutcome }>, du
       attempt: outcome.attempt,
       durationMs: outcome.durationMs,
       ...(outcome.error ? { error: outcome.error } : {}),
+      ...(!outcome.executed && outcome.status !== 'alreadyDone' ? { notRun: true } : {}),
     })),
   };
 }

@@ -52,7 +52,7 @@ function classify(outcome: CommandOutcome): CheckResult {
 export async function runGuarded(scope: RunScope, step: Step, phase: 'run' | 'finally', check: CheckSpec, target: Target, cancel: AbortSignal, run: (verify?: () => Promise<string | undefined>) => Promise<CommandOutcome>): Promise<CommandOutcome> {
   const started = performance.now();
   const before = await runCheck(scope, step, phase, check, target, cancel, 'before');
-  const base = { exitCode: null, attempt: 0, outputs: {}, stdoutTail: '' };
+  const base = { exitCode: null, attempt: 0, outputs: {}, stdoutTail: '', executed: false };
   if (before.result === 'holds') return { ...base, status: 'alreadyDone', exitCode: 0, durationMs: performance.now() - started, cancelled: false };
   if (before.result === 'error') {
     return { ...base, status: 'failed', durationMs: performance.now() - started, cancelled: before.cancelled, error: `step "${step.id}": its check could not run: ${before.error ?? 'unknown error'}` };

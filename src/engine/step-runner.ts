@@ -95,11 +95,11 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
         return step.check ? runGuarded(scope, step, phase, step.check, target, cancel, run) : run();
       },
     });
-    // Hosts whose check held did nothing, so there is nothing to undo there.
+    // Where nothing was executed (the check held, a value was refused) there is nothing to undo.
     if (entry) {
-      const done = new Set(outcome.targets.filter((t) => t.status === 'alreadyDone').map((t) => t.target));
-      entry.targets = entry.targets.filter((t) => !done.has(t.name));
-      if (outcome.status === 'alreadyDone') scope.stack.remove(entry);
+      const untouched = new Set(outcome.targets.filter((t) => t.status === 'alreadyDone' || t.notRun).map((t) => t.target));
+      entry.targets = entry.targets.filter((t) => !untouched.has(t.name));
+      if (entry.targets.length === 0) scope.stack.remove(entry);
     }
   }
   const tolerated = !letsRunContinue(outcome.status, false) && letsRunContinue(outcome.status, step.continueOnError, outcome.cancelled);

@@ -19,7 +19,6 @@ interface StepReplay extends PriorStep {
 /** The prior state of a run from its (readable) journal events. */
 export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
   const steps = new Map<string, StepReplay>();
-  let finished = false;
   let status: string | undefined;
   const stepFor = (stepId: string): StepReplay => {
     let step = steps.get(stepId);
@@ -32,9 +31,6 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
   };
   for (const event of events) {
     switch (event.type) {
-      case 'run.started':
-        finished = false;
-        break;
       case 'step.started': {
         if (event.phase !== 'run') break;
         const step = stepFor(event.stepId);
@@ -54,8 +50,8 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
         if (event.phase !== 'run') break;
         const step = stepFor(event.stepId);
         Object.assign(step, { status: event.status, outputs: { ...event.outputs }, maskedOutputs: [...(event.maskedOutputs ?? [])], stdoutTail: event.stdoutTail ?? '', exitCode: event.exitCode });
-        // Hosts whose check held did nothing there: nothing to compensate on them.
-        const untouched = new Set(event.targets.filter((t) => t.status === 'alreadyDone').map((t) => t.target));
+        // Hosts where nothing was executed (check held, value refused): nothing to compensate there.
+        const untouched = new Set(event.targets.filter((t) => t.status === 'alreadyDone' || t.notRun).map((t) => t.target));
         const current = step.executions.at(-1);
         if (current && untouched.size > 0) {
           current.planned = current.planned.filter((t) => !untouched.has(t));
@@ -73,7 +69,6 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
         Object.assign(stepFor(event.stepId), { rolledBack: true, rollbackFailed: event.status !== 'succeeded' });
         break;
       case 'run.finished':
-        finished = true;
         status = event.status;
         break;
       default:
@@ -82,7 +77,6 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
   }
   const result: PriorRunState = {
     steps: [...steps.values()].map(({ executions, ...step }) => ({ ...step, targets: startedTargets(executions) })),
-    finished,
   };
   if (status !== undefined) result.status = status;
   return result;

@@ -129,4 +129,16 @@ describe('engine under faults', () => {
     expect(await run()).toEqual({ status: 'rolledBack', exitCode: 1 });
     expect(sink.of('run.finished')[0]?.compensated).toEqual([]);
   });
+
+  it('a step whose value is refused before anything ran is not compensated (nothing ran, nothing to undo)', async () => {
+    const rb = runbook([
+      step({ id: 'a', run: 'do a', rollback: 'undo a' }),
+      step({ id: 'b', run: 'echo $(( ${{ steps.a.outputs.n }} + 1 ))', rollback: 'undo b' }),
+    ]);
+    const { executor, sink, run } = setup(rb, (req) => ({ exitCode: 0, outputs: req.script === 'do a' ? { n: 'a[$(id)]' } : {} }));
+    expect(await run()).toEqual({ status: 'rolledBack', exitCode: 1 });
+    expect(executor.scripts).toEqual(['do a', 'undo a']);
+    expect(sink.of('step.finished')[1]?.targets[0]?.notRun).toBe(true);
+    expect(sink.of('step.finished')[1]?.error).toMatch(/value of steps.a.outputs.n is not a number/);
+  });
 });
