@@ -5,7 +5,7 @@
  * records of something that ended are fsynced with the next such record, or within one
  * event-loop turn, whichever comes first, so a step costs about one fsync.
  */
-import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EngineEvent, EventSink } from '../engine/events.js';
 import type { ScalarValue } from '../runbook/model.js';
@@ -17,6 +17,8 @@ import { runPaths, type RunPaths } from './run-paths.js';
 import type { StateDir } from './state-dir.js';
 import { StepLogs } from './step-logs.js';
 import { noteFor, safeRelativePath } from './journal-notes.js';
+import { encodeLine, type AckRecord, type StateRecord } from './journal-line.js';
+import { journalEnd, type JournalEnd } from './journal-end.js';
 
 /**
  * Durable before we return: the engine acts on the world right after these (a start, a
@@ -24,8 +26,8 @@ import { noteFor, safeRelativePath } from './journal-notes.js';
  * `rollback.finished` are always followed by one of these or by an event-loop turn, so
  * their fsync is coalesced with it: about one fsync per step instead of two.
  */
-const SYNC_NOW: ReadonlySet<EngineEvent['type']> = new Set([
-  'run.started', 'step.started', 'step.batch', 'step.retrying', 'rollback.started', 'step.decision', 'run.finished',
+const SYNC_NOW: ReadonlySet<string> = new Set([
+  'journal.torn', 'run.started', 'step.started', 'step.batch', 'step.retrying', 'rollback.started', 'step.decision', 'run.finished',
 ]);
 
 /** Tuning; the default is right for real runs. */
@@ -72,7 +74,7 @@ export class JournalWriter {
     }
   }
 
-  /** Reopens an existing run's journal to append (`resume`, `rollback`). Unknown run → UsageError. */
+  /** Reopens an existing run's journal to append (`resume`, `rollback`, `ack`). Unknown run → UsageError. */
   static open(state: StateDir, runId: string, options: JournalWriterOptions = {}): JournalWriter {
     if (!isSafeRunId(runId)) throw new UsageError(`"${runId}" is not a run id`, { hint: '`stepwise history` lists runs.' });
     const paths = runPaths(state, runId);
@@ -84,12 +86,28 @@ export class JournalWriter {
         cause: error, hint: '`stepwise history` lists runs.',
       });
     }
-    // A crash may have left a torn last line; start on a fresh line so our first record stays whole.
-    const size = fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) writeSync(fd, '\n');
-    mkdirSync(paths.logs, { recursive: true, mode: DIR_MODE });
-    return new JournalWriter(paths, fd, readRunMeta(paths.meta), options);
+    let end: JournalEnd;
+    try {
+      end = journalEnd(paths.journal);
+      mkdirSync(paths.logs, { recursive: true, mode: DIR_MODE });
+    } catch (error) {
+      closeSync(fd);
+      throw journalError(`Cannot read the end of the journal of run ${runId}`, error);
+    }
+    const writer = new JournalWriter(paths, fd, readRunMeta(paths.meta), options, end.nextSeq);
+    // A crash tore the last line: start on a fresh line so our first record stays whole, and
+    // say what that line was, so readers know it is explained and not damage.
+    if (end.tornBytes !== undefined) {
+      writeSync(fd, '\n');
+      writer.append({ type: 'journal.torn', time: new Date().toISOString(), runId, bytes: end.tornBytes });
+    }
+    return writer;
+  }
+
+  /** Appends `stepwise ack`'s record (made durable at once). */
+  acknowledge(ack: Omit<AckRecord, 'type' | 'runId'>): void {
+    this.append({ type: 'run.acknowledged', runId: this.runId, ...ack });
+    this.syncNow();
   }
 
   private constructor(
@@ -98,6 +116,8 @@ export class JournalWriter {
     fd: number,
     private meta: RunMeta | undefined,
     private readonly options: JournalWriterOptions,
+    /** Sequence number of the next record (records of the journal count from 1). */
+    private nextSeq = 1,
   ) {
     this.fd = fd;
     this.logs = new StepLogs(paths.logs);
@@ -163,13 +183,6 @@ export class JournalWriter {
     writeFileAtomic(this.paths.params, `${JSON.stringify(maskedParams, null, 2)}\n`);
   }
 
-  /** Replaces the stored command-line options (a resume may change them). */
-  updateOptions(options: RunMeta['options']): void {
-    if (!this.meta) return;
-    this.meta = { ...this.meta, options };
-    writeRunMeta(this.paths.meta, this.meta);
-  }
-
   /** Makes everything written so far durable now. */
   flush(): void {
     this.raiseDeferredError();
@@ -188,10 +201,11 @@ export class JournalWriter {
     }
   }
 
-  private append(event: EngineEvent): void {
+  private append(event: EngineEvent | StateRecord): void {
     if (this.fd === undefined) return;
     try {
-      writeSync(this.fd, `${JSON.stringify(event)}\n`);
+      writeSync(this.fd, encodeLine(this.nextSeq, event));
+      this.nextSeq++;
       if (SYNC_NOW.has(event.type) || this.options.syncEveryBoundary) this.syncNow();
       // A pid only matters while this machine is up, and written lines outlive a killed
       // runner without an fsync: no extra sync per step for it.

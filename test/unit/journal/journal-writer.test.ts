@@ -3,8 +3,9 @@ import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync } fr
 import { join } from 'node:path';
 import { setImmediate as tickLoop } from 'node:timers/promises';
 import { JournalWriter } from '../../../src/journal/journal-writer.js';
-import { readJournal } from '../../../src/journal/journal-reader.js';
+import { journalDamage, readJournal } from '../../../src/journal/journal-reader.js';
 import { readRunMeta } from '../../../src/journal/run-meta.js';
+import { decodeLine } from '../../../src/journal/journal-line.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
 import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
 import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted, successfulRun } from './fixtures/events.js';
@@ -150,9 +151,27 @@ describe('JournalWriter.open (resume)', () => {
     second.close();
     const journal = readJournal(first.paths.journal);
     expect(journal.events.map((e) => e.type)).toEqual(['run.started', 'step.started', 'run.started', 'step.started', 'step.finished']);
-    expect(journal.lost).toEqual([expect.objectContaining({ line: 3, reason: 'corrupt' })]);
+    // The resumed writer explained the torn line: it is reported, and it is not damage.
+    expect(journal.lost).toEqual([expect.objectContaining({ line: 3, reason: 'torn' })]);
+    expect(journalDamage(journal)).toEqual([]);
     expect(readFileSync(join(first.paths.logs, 'a.log'), 'utf8')).toMatch(/O before crash\n[^]*O after resume\n/);
     expect(readRunMeta(first.paths.meta)?.sessions.map((s) => s.resumed)).toEqual([false, true]);
+  });
+
+  it('numbers every record, continuing the sequence across sessions, each line with its checksum', () => {
+    const state = tempStateDir();
+    const first = JournalWriter.create(state, META);
+    for (const e of [runStarted(['a']), stepStarted('a'), stepFinished('a'), runFinished({ status: 'failed', exitCode: 1 })]) first.onEvent(e);
+    first.close();
+    const second = JournalWriter.open(state, first.runId);
+    second.onEvent(runStarted(['a'], { resumed: true }));
+    second.acknowledge({ time: new Date().toISOString(), by: 'ops', host: 'h', note: 'looked' });
+    second.close();
+    const decoded = readFileSync(first.paths.journal, 'utf8').trimEnd().split('\n').map((line) => decodeLine(line));
+    expect(decoded.map((d) => ('seq' in d ? d.seq : d.problem))).toEqual([1, 2, 3, 4, 5, 6]);
+    const journal = readJournal(first.paths.journal);
+    expect(journal.lost).toEqual([]);
+    expect(journal.acks).toEqual([expect.objectContaining({ type: 'run.acknowledged', by: 'ops', host: 'h', note: 'looked', runId: first.runId })]);
   });
 
   it('rebuilds meta.json from run.started when it was lost', () => {

@@ -5,7 +5,6 @@ import { batch, output, rollbackFinished, rollbackStarted, runFinished, runStart
 describe('priorRunState', () => {
   it('reports completed steps with outputs, stdout tail and exit code', () => {
     const state = priorRunState(successfulRun(['a', 'b']));
-    expect(state.finished).toBe(true);
     expect(state.status).toBe('succeeded');
     expect(state.steps).toEqual([
       { stepId: 'a', status: 'succeeded', outputs: { who: 'a' }, maskedOutputs: [], stdoutTail: 'hello from a', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
@@ -15,7 +14,6 @@ describe('priorRunState', () => {
 
   it('marks the step the runner died in as started, and the run as not finished', () => {
     const state = priorRunState([runStarted(['a', 'b']), stepStarted('a'), stepFinished('a'), stepStarted('b'), output('b', ['x'])]);
-    expect(state.finished).toBe(false);
     expect(state.status).toBeUndefined();
     expect(state.steps.map((s) => [s.stepId, s.status])).toEqual([['a', 'succeeded'], ['b', 'started']]);
   });
@@ -44,8 +42,7 @@ describe('priorRunState', () => {
       runStarted(['a'], { resumed: true }), stepStarted('a'), stepFinished('a', { outputs: { k: 'v' } }),
     ]);
     expect(state.steps[0]).toMatchObject({ status: 'succeeded', exitCode: 0, outputs: { k: 'v' } });
-    expect(state.finished).toBe(false); // the resumed session did not finish
-    expect(state.status).toBe('failed'); // the last run.finished there is
+    expect(state.status).toBe('failed'); // the last run.finished there is (the resumed session did not finish)
   });
 
   it('tracks rollback progress: done, failed, or interrupted (pending)', () => {
@@ -60,7 +57,7 @@ describe('priorRunState', () => {
     expect(state.steps.map((s) => [s.stepId, s.rolledBack, s.rollbackFailed])).toEqual([
       ['a', false, false], ['b', true, false], ['c', true, true],
     ]);
-    expect(state).toMatchObject({ finished: true, status: 'cancelled' });
+    expect(state).toMatchObject({ status: 'cancelled' });
   });
 
   it('ignores finally steps and keeps skipped steps (a skip has no start record)', () => {
