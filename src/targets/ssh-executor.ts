@@ -1,9 +1,10 @@
 /**
  * Runs steps on SSH targets with the system OpenSSH client (SPEC §6): one multiplexed
  * connection per host per run, and over it one remote supervisor per host (ssh-supervisor.ts)
- * that every step of that host goes through. Scripts and values travel on stdin, never in
- * an argv; output streams; the remote process tree is killed on abort; transport failures
- * are TransportErrors naming the host.
+ * that the host's steps go through, one after the other. Only while two steps run on the
+ * same host at once does it get a second supervisor (kept for later steps too). Scripts and
+ * values travel on stdin, never in an argv; output streams; the remote process tree is
+ * killed on abort; transport failures are TransportErrors naming the host.
  */
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { Host } from '../runbook/model.js';
@@ -17,20 +18,20 @@ import { SupervisorSession, type EndTimings } from './ssh-supervisor.js';
 export interface SshExecutorOptions extends SshConnectionOptions {
   /** How long a process forked just before a script exited has to leave with setsid() (default 1 s, as local steps). */
   settleMs?: number;
-  /** How long output is still read after a script exited (default 1 s, as local steps). */
-  drainMs?: number;
 }
 
 /** The Executor for `{ kind: 'ssh' }` targets. Call `close()` at the end of the run. */
 export class SshExecutor implements Executor {
   private readonly pool: SshConnectionPool;
   private readonly timings: EndTimings;
-  private readonly live = new Map<string, SupervisorSession>();
-  private readonly opening = new Map<string, Promise<SupervisorSession>>();
+  /** Per connection: its supervisors not running a step right now. */
+  private readonly idle = new Map<string, SupervisorSession[]>();
+  private readonly all = new Set<SupervisorSession>();
+  private readonly opening = new Set<Promise<SupervisorSession>>();
 
   constructor(options: SshExecutorOptions) {
     this.pool = new SshConnectionPool(options);
-    this.timings = { settleMs: options.settleMs ?? 1000, drainMs: options.drainMs ?? 1000 };
+    this.timings = { settleMs: options.settleMs ?? 1000 };
   }
 
   /** The private directory of the control sockets, once a host has been used. */
@@ -60,34 +61,56 @@ export class SshExecutor implements Executor {
       return { exitCode: null, signal: null, outputs: {}, durationMs: performance.now() - startedAt, startError };
     }
     if (request.signal.aborted) return cancelledBeforeStart(startedAt);
-    const session = await untilAborted(this.sessionFor(target.host), request.signal);
-    if (session === undefined) return cancelledBeforeStart(startedAt);
-    return session.run(request, startedAt);
+    const key = connectionKey(target.host);
+    const acquiring = this.acquire(key, target.host);
+    const session = await untilAborted(acquiring, request.signal);
+    if (session === undefined) {
+      // Started for nothing this time: kept for the host's next step.
+      void acquiring.then((s) => this.release(key, s), () => undefined);
+      return cancelledBeforeStart(startedAt);
+    }
+    try {
+      return await session.run(request, startedAt);
+    } finally {
+      this.release(key, session);
+    }
   }
 
-  /** Ends every supervisor (ssh -T stdin closed), closes every master and removes the control directory. */
+  /** Ends every supervisor (its stdin closed), closes every master and removes the control directory. */
   async close(): Promise<void> {
-    const opening = await Promise.allSettled(this.opening.values());
-    const sessions = new Set([...this.live.values(), ...opening.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))]);
-    this.live.clear();
-    await Promise.all([...sessions].map((s) => s.close()));
+    await Promise.allSettled(this.opening);
+    const sessions = [...this.all];
+    this.all.clear();
+    this.idle.clear();
+    await Promise.all(sessions.map((s) => s.close()));
     await this.pool.close();
   }
 
-  /** The host's live supervisor, or a new one (concurrent first steps share its start). */
-  private sessionFor(host: Host): Promise<SupervisorSession> {
-    const key = connectionKey(host);
-    const live = this.live.get(key);
-    if (live?.usable) return Promise.resolve(live);
-    let opening = this.opening.get(key);
-    if (opening === undefined) {
-      opening = this.pool.socketFor(host).then((socket) => SupervisorSession.open(host, socket, this.timings));
-      this.opening.set(key, opening);
-      // A failed start is not kept: the step's retry really tries again.
-      const settled = opening.then((session) => { this.live.set(key, session); }, () => undefined);
-      void settled.finally(() => this.opening.delete(key));
+  /** An idle supervisor of the host, or a new one. A failed start is not kept: a retry really tries again. */
+  private async acquire(key: string, host: Host): Promise<SupervisorSession> {
+    const idle = this.idle.get(key) ?? [];
+    while (idle.length > 0) {
+      const session = idle.pop()!;
+      if (session.idle) return session;
+      this.all.delete(session);
     }
-    return opening;
+    const opening = this.pool.socketFor(host).then((socket) => SupervisorSession.open(host, socket, this.timings));
+    this.opening.add(opening);
+    try {
+      const session = await opening;
+      this.all.add(session);
+      return session;
+    } finally {
+      this.opening.delete(opening);
+    }
+  }
+
+  /** The step is over: the session serves the host's next step, unless it can no longer. */
+  private release(key: string, session: SupervisorSession): void {
+    if (!session.idle) return;
+    const idle = this.idle.get(key);
+    if (idle) idle.push(session);
+    else this.idle.set(key, [session]);
   }
 }
 

@@ -7,13 +7,13 @@ import { TransportError } from '../errors/stepwise-error.js';
 import type { Host } from '../runbook/model.js';
 import { lastSshComplaint } from './ssh-errors.js';
 
-/** The stderr notice after a step: leftovers ended, or output cut after the drain grace. */
-export function stepNotice(kind: 'leftovers' | 'cut', count: number, timings: { drainMs: number }): string {
+/** The stderr notice after a step: leftovers ended, or output cut because a daemon holds it. */
+export function stepNotice(kind: 'leftovers' | 'cut', count: number): string {
   if (kind === 'leftovers') {
     return `ended ${count} process(es) the script left running: a step's processes end with it `
       + '(start a service in its own session: setsid cmd >/dev/null 2>&1 &)';
   }
-  return `stopped reading the step's output ${Math.round(timings.drainMs / 100) / 10}s after its script exited: `
+  return 'stopped reading the step\'s output when its script exited: '
     + 'a process outside the step (started with setsid) still holds its stdout/stderr; redirect a service\'s output '
     + '(setsid cmd >/dev/null 2>&1 &)';
 }

@@ -1,72 +1,90 @@
 /**
- * One remote supervisor per host per run (ARCHITECTURE §16): a single `ssh` over the
- * host's ControlMaster runs src/targets/remote/supervisor.sh, and every step on that host
- * is a frame on its stdin; output, start errors and results come back framed on its stdout.
- * A step costs no new ssh process, channel or login shell.
+ * A remote supervisor (ARCHITECTURE §16): one `ssh` over the host's ControlMaster runs
+ * src/targets/remote/supervisor.sh, and steps are frames on its stdin, one at a time. A
+ * step's output is the session's own stdout and stderr up to a random marker, then its end
+ * report: no new ssh process, channel or login shell per step, and no process of ours
+ * between the step and the connection.
  *
- * Closing the session's stdin is the kill switch: the supervisor kills every step it runs
- * and exits, whether the run ended, the connection dropped or stepwise died. A step whose
- * kill gets no answer in time (a hung link) ends the whole session the same way.
+ * Closing the session's stdin is the kill switch: the supervisor kills the running step
+ * and exits, whether the run ended, the connection dropped or stepwise died. A kill that
+ * gets no answer in time (a hung link) ends the whole session the same way.
  */
 import { execa, type ResultPromise } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import type { ExecRequest, ExecResult, OutputStream } from './executor.js';
 import type { Host } from '../runbook/model.js';
-import { FrameReader, ProtocolError, type SupervisorEvent } from './remote/frame-reader.js';
 import { killFrame, stepFrame } from './remote/step-frame.js';
+import { ProtocolError, StderrReader, StdoutReader, type StepEnd } from './remote/step-streams.js';
 import { SUPERVISOR_COMMAND, supervisorUpload } from './remote/supervisor-script.js';
 import { parseOutputsFile } from './shell-command.js';
-import { SlotPool } from './remote/slot-pool.js';
 import { sessionArgs, sshArgs } from './ssh-args.js';
 import { classifySshStderr, effectiveAddress, transportError } from './ssh-errors.js';
 import { stepNotice, supervisorStartError } from './ssh-notices.js';
 
-/** How long a finished step's leftovers may take to leave, and its output to drain (as local steps). */
+/** How long a process forked just before a script exited may take to leave (as local steps). */
 export interface EndTimings {
   settleMs: number;
-  drainMs: number;
 }
 
-/** Beyond the grace, settle and drain: how long a killed step may take to be reported. */
+/** Beyond the grace and settle time: how long a killed step may take to be reported. */
 const REPORT_MARGIN_MS = 5000;
 const STDERR_TAIL = 4096;
 
 interface RunningStep {
+  id: number;
   request: ExecRequest;
-  slot: number;
   startedAt: number;
   resolve: (result: ExecResult) => void;
   reject: (error: unknown) => void;
+  end?: StepEnd;
+  stderrDone: boolean;
   killSent: boolean;
-  aborted: boolean;
   failure?: unknown;
-  startError?: string;
   stderrEndsLine: boolean;
   fallback?: NodeJS.Timeout;
   onAbort: () => void;
 }
 
-/** A live supervisor on one host. */
+type SshChild = ResultPromise<{ buffer: false; reject: false; stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; detached: true }>;
+
+/** A live supervisor on one host; runs one step at a time. */
 export class SupervisorSession {
-  private readonly reader: FrameReader;
-  private readonly steps = new Map<number, RunningStep>();
-  private readonly slots = new SlotPool();
+  private readonly stdout: StdoutReader;
+  private readonly stderr: StderrReader;
+  private step: RunningStep | undefined;
   private nextId = 0;
   private stderrTail = '';
   private exited = false;
+  /** A daemon holds the session's output: no step may run here any more. */
+  private retired = false;
   private readyWaiter: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   private readonly ended: Promise<void>;
 
   private constructor(
     private readonly host: Host,
     private readonly socket: string,
-    private readonly child: ResultPromise<{ buffer: false; reject: false; stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; detached: true }>,
+    private readonly child: SshChild,
     private readonly timings: EndTimings,
   ) {
-    this.reader = new FrameReader((event) => this.onEvent(event));
+    this.stdout = new StdoutReader({
+      ready: () => {
+        this.readyWaiter?.resolve();
+        this.readyWaiter = undefined;
+      },
+      output: (chunk) => this.forward('stdout', chunk),
+      end: (end) => {
+        if (this.step) this.step.end = end;
+        this.settle();
+      },
+    });
+    this.stderr = new StderrReader((chunk) => this.forward('stderr', chunk), () => {
+      if (this.step) this.step.stderrDone = true;
+      this.settle();
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       try {
-        this.reader.push(chunk);
+        this.stdout.push(chunk);
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
         this.stderrTail += `\nstepwise: ${error.message}`;
@@ -75,6 +93,7 @@ export class SupervisorSession {
     });
     child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+      this.stderr.push(chunk);
     });
     // ssh may exit before reading what we wrote (a dead master); that is reported on exit.
     child.stdin.on('error', () => undefined);
@@ -96,30 +115,33 @@ export class SupervisorSession {
     return session;
   }
 
-  /** False once the ssh process is gone: the next step opens a new session. */
-  get usable(): boolean {
-    return !this.exited;
+  /** Whether a step may run here now: connected, idle, and not given up for a daemon. */
+  get idle(): boolean {
+    return !this.exited && !this.retired && this.step === undefined;
   }
 
-  /** Runs one step; rejects with TransportError when the connection is lost under it. */
+  /** Runs one step (the session must be idle); rejects with TransportError when the connection is lost under it. */
   run(request: ExecRequest, startedAt: number): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
-      if (this.exited) {
-        reject(this.lostError());
+      if (!this.idle) {
+        reject(new Error('stepwise bug: a step was given to a busy or closed supervisor session'));
         return;
       }
       const id = ++this.nextId;
       const step: RunningStep = {
-        request, slot: this.slots.take(), startedAt, resolve, reject,
-        killSent: false, aborted: false, stderrEndsLine: true, onAbort: () => this.abort(id),
+        id, request, startedAt, resolve, reject,
+        stderrDone: false, killSent: false, stderrEndsLine: true, onAbort: () => this.abort(),
       };
-      this.steps.set(id, step);
+      this.step = step;
+      const marker = `::stepwise-${randomBytes(16).toString('hex')}::`;
+      this.stdout.begin(marker);
+      this.stderr.begin(marker);
       this.write(stepFrame({
-        id, slot: step.slot, script: request.script, shell: request.shell, env: request.env,
+        id, marker, script: request.script, shell: request.shell, env: request.env,
         ...(request.cwd !== undefined ? { cwd: request.cwd } : {}), host: this.host.name,
         killGraceMs: request.killGraceMs, ...this.timings,
       }));
-      if (request.signal.aborted) this.abort(id);
+      if (request.signal.aborted) this.abort();
       else request.signal.addEventListener('abort', step.onAbort, { once: true });
     });
   }
@@ -127,7 +149,8 @@ export class SupervisorSession {
   /** Ends the supervisor (it kills what still runs) and waits for ssh to exit. */
   async close(): Promise<void> {
     this.child.stdin.end();
-    const timer = setTimeout(() => this.terminate(), 10_000);
+    // A daemon that holds the session's output keeps the channel open: no need to wait for it.
+    const timer = setTimeout(() => this.terminate(), this.retired ? 1000 : 10_000);
     await this.ended;
     clearTimeout(timer);
   }
@@ -136,15 +159,13 @@ export class SupervisorSession {
     if (!this.exited) this.child.stdin.write(frame);
   }
 
-  /** Asks the supervisor to kill step `id`; if no answer comes in time, the whole session goes. */
-  private abort(id: number): void {
-    const step = this.steps.get(id);
+  /** Asks the supervisor to kill the running step; if no answer comes in time, the whole session goes. */
+  private abort(): void {
+    const step = this.step;
     if (!step || step.killSent) return;
-    step.aborted = true;
     step.killSent = true;
-    this.write(killFrame(id, step.slot));
-    const { killGraceMs } = step.request;
-    step.fallback = setTimeout(() => this.terminate(), killGraceMs + this.timings.settleMs + this.timings.drainMs + REPORT_MARGIN_MS);
+    this.write(killFrame(step.id));
+    step.fallback = setTimeout(() => this.terminate(), step.request.killGraceMs + this.timings.settleMs + REPORT_MARGIN_MS);
   }
 
   /** Cuts the session: the supervisor sees its stdin close and kills everything it started. */
@@ -153,62 +174,54 @@ export class SupervisorSession {
     this.child.kill('SIGKILL');
   }
 
-  private onEvent(event: SupervisorEvent): void {
-    if (event.type === 'ready') {
-      this.readyWaiter?.resolve();
-      this.readyWaiter = undefined;
-      return;
-    }
-    const step = this.steps.get(event.id);
-    // A retired slot's framer may still pass on output of a step that already ended.
-    if (!step) return;
-    if (event.type === 'output') this.forward(event.id, step, event.stream, event.chunk);
-    else if (event.type === 'start-error') step.startError = event.text;
-    else this.finish(event.id, step, event);
-  }
-
-  private forward(id: number, step: RunningStep, stream: OutputStream, chunk: Buffer): void {
-    if (step.failure !== undefined) return;
+  private forward(stream: OutputStream, chunk: Buffer): void {
+    const step = this.step;
+    if (!step || step.failure !== undefined) return;
     try {
       step.request.onOutput(stream, chunk);
       if (stream === 'stderr') step.stderrEndsLine = chunk[chunk.length - 1] === 0x0a;
     } catch (error) {
       // The caller cannot take the output: the step is ended and exec rejects with that error.
       step.failure = error;
-      this.abort(id);
+      this.abort();
     }
   }
 
-  private notice(step: RunningStep, text: string): void {
-    this.forward(-1, step, 'stderr', Buffer.from(`${step.stderrEndsLine ? '' : '\n'}stepwise: ${text}\n`));
+  private notice(text: string): void {
+    const step = this.step;
+    if (step) this.forward('stderr', Buffer.from(`${step.stderrEndsLine ? '' : '\n'}stepwise: ${text}\n`));
   }
 
-  private finish(id: number, step: RunningStep, end: Extract<SupervisorEvent, { type: 'end' }>): void {
-    this.steps.delete(id);
-    step.request.signal.removeEventListener('abort', step.onAbort);
-    if (step.fallback !== undefined) clearTimeout(step.fallback);
-    // A slot whose fifo a daemon still holds is never used again in this session.
-    if (end.cut) this.slots.retire(step.slot);
-    else this.slots.free(step.slot);
+  /** The step is over once its end report and the end of its stderr are both in. */
+  private settle(): void {
+    const step = this.step;
+    if (!step || !step.end || !step.stderrDone) return;
+    const end = step.end;
+    if (end.cut) this.retired = true;
     const durationMs = performance.now() - step.startedAt;
-    const outputs = parseOutputsFile(end.outputs.toString('utf8'));
-    if (step.startError !== undefined) {
-      this.notice(step, step.startError);
-      step.resolve({ exitCode: null, signal: null, outputs: {}, durationMs, startError: step.startError });
+    const finish = (settle: () => void) => {
+      step.request.signal.removeEventListener('abort', step.onAbort);
+      if (step.fallback !== undefined) clearTimeout(step.fallback);
+      this.step = undefined;
+      settle();
+    };
+    if (end.why !== '') {
+      this.notice(end.why);
+      finish(() => step.resolve({ exitCode: null, signal: null, outputs: {}, durationMs, startError: end.why }));
       return;
     }
-    if (end.leftovers > 0) this.notice(step, stepNotice('leftovers', end.leftovers, this.timings));
-    if (end.cut) this.notice(step, stepNotice('cut', 0, this.timings));
+    if (end.leftovers > 0) this.notice(stepNotice('leftovers', end.leftovers));
+    if (end.cut) this.notice(stepNotice('cut', end.leftovers));
     if (step.failure !== undefined) {
-      step.reject(step.failure);
+      finish(() => step.reject(step.failure));
       return;
     }
+    const outputs = parseOutputsFile(end.outputs.toString('utf8'));
     const cut = end.cut ? { outputCut: true } : {};
-    if (end.killed) {
-      step.resolve({ exitCode: null, signal: signalName(end.status - 128) ?? 'SIGTERM', outputs, durationMs, ...cut });
-    } else {
-      step.resolve({ exitCode: end.status, signal: null, outputs, durationMs, ...cut });
-    }
+    const result: ExecResult = end.killed
+      ? { exitCode: null, signal: signalName(end.status - 128) ?? 'SIGTERM', outputs, durationMs, ...cut }
+      : { exitCode: end.status, signal: null, outputs, durationMs, ...cut };
+    finish(() => step.resolve(result));
   }
 
   private async onExit(): Promise<void> {
@@ -218,18 +231,16 @@ export class SupervisorSession {
       this.readyWaiter = undefined;
       waiter.reject(await this.startError());
     }
-    if (this.steps.size === 0) return;
-    const lost = await this.lostErrorWithAddress();
-    for (const [id, step] of this.steps) {
-      this.steps.delete(id);
-      step.request.signal.removeEventListener('abort', step.onAbort);
-      if (step.fallback !== undefined) clearTimeout(step.fallback);
-      const durationMs = performance.now() - step.startedAt;
-      if (step.failure !== undefined) step.reject(step.failure);
-      // Killed as asked: the supervisor took its steps down with it when its stdin closed.
-      else if (step.aborted) step.resolve({ exitCode: null, signal: 'SIGKILL', outputs: {}, durationMs });
-      else step.reject(lost);
-    }
+    const step = this.step;
+    if (!step) return;
+    this.step = undefined;
+    step.request.signal.removeEventListener('abort', step.onAbort);
+    if (step.fallback !== undefined) clearTimeout(step.fallback);
+    const durationMs = performance.now() - step.startedAt;
+    if (step.failure !== undefined) step.reject(step.failure);
+    // Killed as asked: the supervisor took the step down with it when its stdin closed.
+    else if (step.killSent) step.resolve({ exitCode: null, signal: 'SIGKILL', outputs: {}, durationMs });
+    else step.reject(await this.lostError());
   }
 
   private async address(): Promise<string> {
@@ -241,14 +252,10 @@ export class SupervisorSession {
     const reason = classifySshStderr(stderr);
     const address = await this.address();
     if (reason !== 'other') return transportError(this.host, address, stderr, reason);
-    return supervisorStartError(this.host, address, stderr, this.reader.preamble);
+    return supervisorStartError(this.host, address, stderr, this.stdout.preamble);
   }
 
-  private lostError(): Error {
-    return transportError(this.host, `${this.host.host}:${this.host.port ?? 22}`, this.stderrTail.trim() || 'the connection closed', 'connection-lost');
-  }
-
-  private async lostErrorWithAddress(): Promise<Error> {
+  private async lostError(): Promise<Error> {
     const stderr = this.stderrTail.trim();
     const reason = classifySshStderr(stderr);
     return transportError(this.host, await this.address(), stderr || 'the connection closed', reason === 'other' ? 'connection-lost' : reason);

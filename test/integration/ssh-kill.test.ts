@@ -64,7 +64,7 @@ suite('SshExecutor: killing the remote process tree', () => {
   let executor: SshExecutor;
   beforeAll(async () => {
     sshd = await startSshd({ hosts: 1 });
-    executor = new SshExecutor({ runId: 'kill-test', settleMs: 300, drainMs: 300 });
+    executor = new SshExecutor({ runId: 'kill-test', settleMs: 300 });
   });
   afterAll(async () => {
     await executor?.close();

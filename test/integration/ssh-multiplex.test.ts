@@ -29,7 +29,7 @@ suite('SshExecutor: one multiplexed connection per host', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('parallel steps on 3 hosts share one master and one supervisor session per host; close() ends them and removes the directory', async () => {
+  it('parallel steps on 3 hosts share one master per host, supervisors are reused; close() ends them and removes the directory', async () => {
     const executor = new SshExecutor({ runId: 'mux-test', controlRoot: root });
     const before = logins(sshd);
     // Two concurrent steps per host race for the same master set-up.
@@ -50,14 +50,16 @@ suite('SshExecutor: one multiplexed connection per host', () => {
     expect(dir.startsWith(join(root, 'stepwise-ssh-'))).toBe(true);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect((await readdir(dir)).sort()).toEqual(['m0', 'm1', 'm2']);
-    // Per host: its master, and the one session that runs its supervisor (every step went through it).
+    // Per host: its master, and the supervisor sessions: two at most, for its two concurrent steps.
     const processes = await sshProcessesUsing(dir);
     for (const socket of ['m0', 'm1', 'm2']) {
       const mine = processes.filter((p) => p.includes(`ControlPath=${join(dir, socket)} `));
       expect(mine.filter((p) => p.startsWith('ssh -M -N -f '))).toHaveLength(1);
-      expect(mine.filter((p) => p.startsWith('ssh -T -o ControlMaster=no ') && p.includes("exec sh -c 'IFS= read -r n"))).toHaveLength(1);
+      const sessions = mine.filter((p) => p.startsWith('ssh -T -o ControlMaster=no ') && p.includes("exec sh -c 'IFS= read -r n"));
+      expect(sessions.length).toBeGreaterThanOrEqual(1);
+      expect(sessions.length).toBeLessThanOrEqual(2);
+      expect(mine).toHaveLength(1 + sessions.length);
     }
-    expect(processes).toHaveLength(6);
 
     await executor.close();
     expect(existsSync(dir)).toBe(false);

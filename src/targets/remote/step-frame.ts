@@ -8,7 +8,7 @@
 /** Cap on the `$STEPWISE_OUTPUT` file sent back: outputs are for small values, not data. */
 export const MAX_OUTPUTS_BYTES = 1024 * 1024;
 
-/** One tick of the supervisor's waits, in ms (its settle, drain and kill grace count them). */
+/** One tick of the supervisor's waits, in ms (its settle time and kill grace count them). */
 export const TICK_MS = 50;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -34,7 +34,8 @@ export function unsendable(script: string, env: Record<string, string>): string 
 /** Everything the supervisor needs to run one step. */
 export interface StepFrameInput {
   id: number;
-  slot: number;
+  /** Ends the step's stdout and stderr (random per step, so no output can end them by chance). */
+  marker: string;
   script: string;
   shell: string;
   env: Record<string, string>;
@@ -43,7 +44,6 @@ export interface StepFrameInput {
   host: string;
   killGraceMs: number;
   settleMs: number;
-  drainMs: number;
 }
 
 const ticks = (ms: number): number => Math.max(1, Math.ceil(ms / TICK_MS));
@@ -56,8 +56,8 @@ export function stepFrame(input: StepFrameInput): Buffer {
     `sw_cwd=${shQuote(input.cwd ?? '')}`,
     `sw_grace=${ticks(input.killGraceMs)}`,
     `sw_settle=${ticks(input.settleMs)}`,
-    `sw_drain=${ticks(input.drainMs)}`,
     `sw_max=${MAX_OUTPUTS_BYTES}`,
+    `sw_mark=${shQuote(input.marker)}`,
     `sw_script=${shQuote(input.script)}`,
     'sw_env() {',
     ':',
@@ -68,10 +68,10 @@ export function stepFrame(input: StepFrameInput): Buffer {
   const bytes = Buffer.from(body, 'utf8');
   let lines = 0;
   for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) lines++;
-  return Buffer.concat([Buffer.from(`R ${input.id} ${input.slot} ${lines}\n`, 'ascii'), bytes]);
+  return Buffer.concat([Buffer.from(`R ${input.id} ${lines}\n`, 'ascii'), bytes]);
 }
 
 /** The `K` frame that kills a step. */
-export function killFrame(id: number, slot: number): Buffer {
-  return Buffer.from(`K ${id} ${slot}\n`, 'ascii');
+export function killFrame(id: number): Buffer {
+  return Buffer.from(`K ${id}\n`, 'ascii');
 }

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 export const SUPERVISOR_COMMAND = `exec sh -c 'IFS= read -r n && c=$(head -c "$n") && eval "$c"'`;
 
 /** The first line the supervisor prints; anything before it is the login shell's chatter. */
-export const READY_LINE = /^stepwise-supervisor 1 ready (\d+)$/;
+export const READY_LINE = /^stepwise-supervisor 2 ready (\d+)$/;
 
 let upload: Buffer | undefined;
 

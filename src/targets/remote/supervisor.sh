@@ -1,40 +1,37 @@
 # shellcheck shell=sh
-# The stepwise remote supervisor (protocol 1): one per host per run, started over the run's
-# ControlMaster by the fixed command
+# The stepwise remote supervisor (protocol 2): one per host per run (a second one only while
+# two steps run on the same host at once), started over the run's ControlMaster by the
+# fixed command
 #     exec sh -c 'IFS= read -r n && c=$(head -c "$n") && eval "$c"'
 # which reads this text from stdin (its byte count, a newline, the text) and evaluates it.
-# No user data is ever in an argv: scripts, environments and values arrive framed on stdin.
+# No user data is ever in an argv: scripts, environments and values arrive on stdin.
 #
 # stdin, from stepwise:
-#   R <id> <slot> <lines>\n + that many lines of sh assignments written by stepwise (every
-#                            value single-quoted): run step <id> with output slot <slot>
-#   K <id> <slot>\n          kill step <id> (every process group of its session: TERM,
-#                            then KILL after its grace)
-#   end of input             the run is over or its connection dropped: every step still
-#                            running is killed, the private directory removed (kill switch)
-# stdout, to stepwise; each frame is written whole under one lock:
-#   stepwise-supervisor 1 ready <pid>\n    once, before anything else
-#   o <id> <n>\n + n bytes                 a chunk of the step's stdout (any bytes)
-#   e <id> <n>\n + n bytes                 a chunk of its stderr
-#   w <id> <n>\n + n bytes                 why the step could not start (no cwd, no shell)
-#   x <id> <status> <killed> <cut> <left> <n>\n + n bytes
-#       the step is over: exit status as `wait` saw it (128+N: signal N), 1 if stepwise
-#       had it killed, 1 if its output was cut off (a process that left the session kept
-#       the step's stdout/stderr open), how many processes it left running were ended,
-#       then its $STEPWISE_OUTPUT file (at most sw_max bytes)
+#   R <id> <lines>\n + that many lines of sh assignments written by stepwise (every value
+#                      single-quoted, sw_mark a random marker): run step <id>
+#   K <id>\n           kill step <id> (every process group of its session: TERM, then KILL
+#                      after its grace)
+#   end of input       the run is over or its connection dropped: the running step is
+#                      killed, the private directory removed, the supervisor exits
+# One step runs at a time. Its stdout and stderr ARE the session's: output streams with no
+# process of ours in the way. When the step is over:
+#   stdout: <mark> x <status> <killed> <cut> <left> <w> <n>\n + w bytes + n bytes
+#       exit status as `wait` saw it (128+N: signal N), 1 if stepwise had it killed, 1 if a
+#       process outside the step still holds this session's stdout or stderr (a daemon
+#       started without redirecting its output: stepwise never uses this session again),
+#       how many processes the script left running were ended, why it could not start
+#       (no cwd, no shell: w bytes), its $STEPWISE_OUTPUT file (at most sw_max: n bytes)
+#   stderr: <mark> e\n
+# Before the first step, stdout says `stepwise-supervisor 2 ready <pid>` once.
 #
 # Which processes are a step's (the rule of src/targets/process-tree.ts, mirrored): the step
 # runs under setsid, so its pid is its session id, and its processes are exactly the live
 # ones in that session, whatever process group they moved to. A process that calls setsid()
 # itself is starting a service and is never signalled: signals go to process groups found
-# in the session (a group never spans sessions), never to pids one by one.
-#
-# Processes: the main loop reads frames. Each step gets a runner (a subshell that decides
-# when the step is over) and a waiter (starts the step, reports its pid and exit status).
-# Each output slot has two long-lived framers that copy a fifo to stdout in framed chunks
-# (dd does one read() per chunk, so output streams as it comes and any byte survives).
-# They talk over one control fifo per slot. Every name here starts with sw_; steps see only
-# what is exported, and nothing of ours is.
+# in the session (a group never spans sessions), never to pids one by one. What the script
+# leaves in its session gets sw_settle ticks (to finish, or to leave with setsid: once more
+# if the setsid program is caught on its way), then is ended. Every name here starts with
+# sw_; steps see only what is exported, and nothing of ours is.
 
 # bash, where present: there an asynchronous step can get back the default SIGINT and
 # SIGQUIT that sh sets to "ignored" for background jobs (dash cannot undo that).
@@ -54,31 +51,25 @@ sw_d=$(mktemp -d "${TMPDIR:-/tmp}/stepwise.XXXXXXXX") || {
   exit 125
 }
 trap 'rm -rf "$sw_d"' EXIT
-mkfifo "$sw_d/lock" || exit 125
-exec 9<>"$sw_d/lock"
-printf '\n' >&9
 sw_setsid=
 if command -v setsid >/dev/null 2>&1; then sw_setsid=$(command -v setsid); fi
 sw_proc=
 if [ -r /proc/self/stat ]; then sw_proc=1; fi
+sw_self=$$
 sw_self_pgid=
-if [ -n "$sw_proc" ]; then
-  read -r sw_l </proc/self/stat
-  sw_l=${sw_l##*) }
-  sw_l=${sw_l#* }
-  sw_l=${sw_l#* }
-  sw_self_pgid=${sw_l%% *}
-fi
-sw_locked=
+sw_nap=
+# bash naps with `read -t` on a fifo nobody writes: a pause without a process.
+if [ -n "${BASH_VERSION:-}" ] && mkfifo "$sw_d/nap"; then sw_nap=1; fi
 
-# The output lock is a token in a fifo: whoever has read it writes the next frame.
-sw_lock() {
-  read -r _ <&9
-  sw_locked=1
-}
-sw_unlock() {
-  sw_locked=
-  printf '\n' >&9
+# Pauses one tick (50 ms).
+sw_pause() {
+  if [ -n "$sw_nap" ]; then
+    # shellcheck disable=SC3045 # only under bash
+    read -r -t 0.05 _ <>"$sw_d/nap"
+  else
+    sleep 0.05 >/dev/null 2>&1
+  fi
+  return 0
 }
 
 # Sets sw_found to the path of command $1 as PATH finds it (builtins only, no fork).
@@ -111,14 +102,15 @@ sw_stat() {
   sw_l=${sw_l#* }
   sw_ss=${sw_l%% *}
 }
+if [ -n "$sw_proc" ] && sw_stat "$sw_self"; then sw_self_pgid=$sw_pg; fi
 
-# Lists the live processes of the step's session sw_c: sw_m (pids), sw_groups (their
-# process groups), sw_setsid_seen (one of them is the setsid program, on its way out).
-# Every member was forked after sw_c, so while the pid counter has not wrapped since
-# (ns_last_pid >= sw_c) only pids from sw_c to ns_last_pid are read: the few the step made,
-# not the whole host (sh reads a file byte by byte).
-sw_members() {
-  sw_m='' sw_groups=' ' sw_setsid_seen=''
+# Looks at the processes made since the step started (sw_c): sw_m (pids in its session),
+# sw_groups (their process groups), sw_setsid_seen (the setsid program among them, on its
+# way out), and with $1 = holders, sw_held (one outside the session has our stdout or
+# stderr open). Every process of the step was forked after sw_c, so while the pid counter
+# has not wrapped since (ns_last_pid >= sw_c) only pids from sw_c to ns_last_pid are read.
+sw_look() {
+  sw_m='' sw_groups=' ' sw_setsid_seen='' sw_held=''
   [ -n "$sw_c" ] || return 0
   if [ -z "$sw_proc" ]; then
     if kill -0 -- "-$sw_c" 2>/dev/null; then sw_m=$sw_c sw_groups=" $sw_c "; fi
@@ -137,63 +129,89 @@ sw_members() {
     sw_p=${sw_f#/proc/}
     if [ "$sw_p" -lt "$sw_lo" ] || { [ -n "$sw_hi" ] && [ "$sw_p" -gt "$sw_hi" ]; }; then continue; fi
     sw_stat "$sw_p" || continue
-    if [ "$sw_ss" != "$sw_c" ] || [ "$sw_st" = Z ] || [ "$sw_st" = X ]; then continue; fi
-    if [ -n "$sw_rc" ] && [ "$sw_p" = "$sw_c" ]; then continue; fi
-    sw_m="$sw_m $sw_p"
-    case $sw_groups in *" $sw_pg "*) ;; *) sw_groups="$sw_groups$sw_pg " ;; esac
-    if [ "$sw_comm" = setsid ]; then sw_setsid_seen=1; fi
+    if [ "$sw_st" = Z ] || [ "$sw_st" = X ]; then continue; fi
+    if [ "$sw_ss" = "$sw_c" ]; then
+      if [ -n "$sw_rc" ] && [ "$sw_p" = "$sw_c" ]; then continue; fi
+      sw_m="$sw_m $sw_p"
+      case $sw_groups in *" $sw_pg "*) ;; *) sw_groups="$sw_groups$sw_pg " ;; esac
+      if [ "$sw_comm" = setsid ]; then sw_setsid_seen=1; fi
+    elif [ "$1" = holders ] && [ -z "$sw_held" ]; then
+      for sw_fd in "$sw_f"/fd/*; do
+        # shellcheck disable=SC3013 # -ef (same file) is in dash, bash, busybox and ksh
+        if [ "$sw_fd" -ef "/proc/$sw_self/fd/1" ] || [ "$sw_fd" -ef "/proc/$sw_self/fd/2" ]; then sw_held=1; break; fi
+      done 2>/dev/null
+    fi
   done
 }
 
+# Whether the step's main process is still there, not yet reaped by its runner (so its pid
+# is still its own).
+sw_main_alive() {
+  [ -z "$sw_rc" ] && [ -n "$sw_c" ] || return 1
+  if [ -z "$sw_proc" ]; then kill -0 "$sw_c" 2>/dev/null; return; fi
+  sw_stat "$sw_c" && [ "$sw_pp" = "$sw_runner" ] && [ "$sw_st" != Z ]
+}
+
 # Sends signal $1 to every process group of the step's session, and to the main process
-# while it is still the waiter's child (between fork and setsid it is in our group).
+# while it lives (between fork and setsid it is still in our group).
 sw_signal_step() {
   for sw_g in $sw_groups; do
     if [ "$sw_g" -gt 1 ] && [ "$sw_g" != "$sw_self_pgid" ]; then kill -"$1" -- "-$sw_g" 2>/dev/null; fi
   done
-  if [ -z "$sw_rc" ] && [ -n "$sw_c" ] && sw_stat "$sw_c" && [ "$sw_pp" = "$sw_w" ] && [ "$sw_st" != Z ]; then
-    kill -"$1" "$sw_c" 2>/dev/null
-  fi
+  if sw_main_alive; then kill -"$1" "$sw_c" 2>/dev/null; fi
 }
 
-# Ends the step: TERM (and CONT, for stopped jobs) to its groups, up to the grace for them
-# to go, then KILL rounds until none is left. Runs as its own process; tells the runner
-# `killed <id> <processes seen>`.
-sw_kill_step() {
+# Ends everything of the step: TERM (and CONT, for stopped jobs) to its groups, up to the
+# grace for them to go, then KILL rounds until none is left. Sets sw_ended to how many
+# processes it saw.
+sw_end_step() {
   sw_seen=' '
-  sw_look() {
-    sw_members
+  sw_round() {
+    sw_look
     for sw_p in $sw_m; do
       case $sw_seen in *" $sw_p "*) ;; *) sw_seen="$sw_seen$sw_p " ;; esac
     done
   }
-  sw_look
+  sw_round
   sw_signal_step TERM
   sw_signal_step CONT
   sw_i=0
-  while [ -n "$sw_m" ] && [ "$sw_i" -lt "$sw_grace" ]; do
-    sleep 0.05
+  while { [ -n "$sw_m" ] || sw_main_alive; } && [ "$sw_i" -lt "$sw_grace" ]; do
+    sw_pause
     sw_i=$((sw_i + 1))
-    sw_look
+    sw_round
   done
   sw_i=0
-  while [ -n "$sw_m" ] && [ "$sw_i" -lt 40 ]; do
+  while { [ -n "$sw_m" ] || sw_main_alive; } && [ "$sw_i" -lt 40 ]; do
     sw_signal_step KILL
-    sleep 0.05
+    sw_pause
     sw_i=$((sw_i + 1))
-    sw_look
+    sw_round
   done
   set -f
   # shellcheck disable=SC2086
   set -- $sw_seen
   set +f
-  printf 'killed %s %s\n' "$sw_id" "$#" 1<>"$sw_ctl"
+  sw_ended=$#
 }
 
-# The waiter: starts the step and reports its pid, then its exit status. What keeps it from
-# starting is told in $sw_base.w, and both fifos are opened and closed so the framers see
-# the end of this step.
-sw_launch() {
+# A killer of step sw_id: a process of its own, so the runner can go on waiting for the
+# main process. Its output is not the session's: it must not count as holding it.
+sw_killer() {
+  : >"$sw_d/killed.$sw_id"
+  ( sw_end_step; : >"$sw_d/ended.$sw_id" ) </dev/null >/dev/null 2>&1 &
+}
+
+# The runner of step $1 (the frame's assignments are in effect): starts it, waits for its
+# main process, sees to its leftovers and reports. Its stdout and stderr are the session's.
+sw_step() {
+  sw_id=$1
+  sw_out=$sw_d/$sw_id.out
+  sw_why=
+  sw_c='' sw_rc='' sw_left=0 sw_cut=0 sw_killed=0
+  : >"$sw_out"
+  printf '%s' "$sw_script" >"$sw_d/step.sh"
+  unset sw_script
   set -f
   # shellcheck disable=SC2086 # a custom interpreter with its flags: `python3 -u`
   case $sw_shell in
@@ -202,246 +220,106 @@ sw_launch() {
     *) set -- $sw_shell ;;
   esac
   set +f
-  # The interpreter and setsid are found before the step's env can change PATH.
-  if ! sw_which "$1"; then
-    printf 'shell "%s" not found on %s (PATH=%s)' "$sw_shell" "$sw_host" "$PATH" >"$sw_base.w"
-    : >"$sw_base.o" 2>"$sw_base.e"
-    printf 'done %s 127\n' "$sw_id" 1<>"$sw_ctl"
-    return
-  fi
-  shift
-  set -- "$sw_found" "$@" "$sw_base.sh"
-  if [ -n "$sw_setsid" ]; then set -- "$sw_setsid" "$@"; fi
   # shellcheck disable=SC2088 # a literal ~ from the runbook stands for the login's home
   case $sw_cwd in
     "~") sw_cwd=$HOME ;;
     "~/"*) sw_cwd=$HOME/${sw_cwd#"~/"} ;;
   esac
-  (
-    trap - INT QUIT
-    if [ -n "$sw_cwd" ] && ! cd "$sw_cwd" 2>/dev/null; then
-      if [ ! -e "$sw_cwd" ]; then sw_why='does not exist'
-      elif [ ! -d "$sw_cwd" ]; then sw_why='is not a directory'
-      else sw_why='cannot be entered (permission denied)'
-      fi
-      printf 'working directory %s %s on %s' "$sw_cwd" "$sw_why" "$sw_host" >"$sw_base.w"
-      exit 126
+  # The interpreter and setsid are found before the step's env can change PATH.
+  if ! sw_which "$1"; then
+    sw_why=$(printf 'shell "%s" not found on %s (PATH=%s)' "$sw_shell" "$sw_host" "$PATH")
+    sw_rc=127
+  elif [ -n "$sw_cwd" ] && { [ ! -d "$sw_cwd" ] || [ ! -x "$sw_cwd" ]; }; then
+    if [ ! -e "$sw_cwd" ]; then sw_why='does not exist'
+    elif [ ! -d "$sw_cwd" ]; then sw_why='is not a directory'
+    else sw_why='cannot be entered (permission denied)'
     fi
-    umask "$sw_umask"
-    set -- "$sw_out" "$@"
-    sw_env
-    export STEPWISE_OUTPUT="$1"
+    sw_why="working directory $sw_cwd $sw_why on $sw_host"
+    sw_rc=126
+  else
     shift
-    exec "$@"
-  ) </dev/null >"$sw_base.o" 2>"$sw_base.e" &
-  printf 'pid %s %s\n' "$sw_id" "$!" 1<>"$sw_ctl"
-  wait "$!"
-  printf 'done %s %s\n' "$sw_id" "$?" 1<>"$sw_ctl"
-}
-
-# Called on every message and tick once the main process has exited; true when the step is
-# over. Leftovers in the session get sw_settle ticks (to finish, or to leave with setsid:
-# once more if the setsid program is caught on its way), then are ended; output is read
-# until both fifos close, at most sw_drain ticks after the exit (or 4 after the ending).
-sw_settled() {
-  if [ -z "$sw_rc" ] || [ -n "$sw_killing" ]; then return 1; fi
-  case $sw_phase in
-    run)
-      sw_phase=output
-      sw_until=$sw_drain
-      if [ -z "$sw_kills" ]; then
-        sw_members
-        if [ -n "$sw_m" ]; then sw_phase=settle sw_until=$sw_settle; fi
-      fi ;;
-    settle)
-      sw_members
-      if [ -z "$sw_m" ]; then
-        sw_phase=output sw_until=$sw_drain
-      elif [ "$sw_ticks" -ge "$sw_until" ]; then
+    set -- "$sw_found" "$@" "$sw_d/step.sh"
+    if [ -n "$sw_setsid" ]; then set -- "$sw_setsid" "$@"; fi
+    (
+      trap - INT QUIT
+      cd "${sw_cwd:-.}" || exit 126
+      umask "$sw_umask"
+      set -- "$sw_out" "$@"
+      sw_env
+      export STEPWISE_OUTPUT="$1"
+      shift
+      exec "$@"
+    ) </dev/null &
+    sw_c=$!
+    printf '%s %s %s\n' "$sw_id" "$sw_c" "$sw_runner" >"$sw_d/run"
+    # Killed already? (Looked at after `run` is written: either we see the flag or the main
+    # loop sees the pid.)
+    if [ -e "$sw_d/kill.$sw_id" ] || [ -e "$sw_d/down" ]; then sw_killer; fi
+    wait "$sw_c"
+    sw_rc=$?
+  fi
+  if [ -e "$sw_d/killed.$sw_id" ]; then
+    sw_killed=1
+    # The killer ends the rest; nothing of the step may write after our marker.
+    sw_i=0
+    while [ ! -e "$sw_d/ended.$sw_id" ] && [ "$sw_i" -lt $((sw_grace + 100)) ]; do sw_pause; sw_i=$((sw_i + 1)); done
+  elif [ -n "$sw_c" ]; then
+    sw_look holders
+    sw_i=0 sw_until=$sw_settle sw_extended=''
+    while [ -n "$sw_m" ]; do
+      if [ "$sw_i" -ge "$sw_until" ]; then
         if [ -n "$sw_setsid_seen" ] && [ -z "$sw_extended" ]; then
           sw_extended=1 sw_until=$((sw_until + sw_settle))
         else
-          sw_start_kill
-          return 1
+          sw_end_step
+          sw_left=$sw_ended
+          # One that left with setsid meanwhile may hold our output.
+          sw_look holders
+          break
         fi
-      fi ;;
-  esac
-  if [ "$sw_phase" = killed ]; then
-    sw_phase=output
-    if [ "$sw_drain" -gt $((sw_ticks + 4)) ]; then sw_until=$sw_drain; else sw_until=$((sw_ticks + 4)); fi
-  fi
-  [ "$sw_phase" = output ] || { sw_tick_on; return 1; }
-  if [ -n "$sw_eof_o" ] && [ -n "$sw_eof_e" ]; then return 0; fi
-  if [ "$sw_ticks" -ge "$sw_until" ] && { sw_held || [ "$sw_ticks" -ge $((sw_until + 600)) ]; }; then sw_cut=1; return 0; fi
-  sw_tick_on
-  return 1
-}
-
-# Whether a fifo of the step is really still held open by another process, rather than its
-# framer being slow to see the end (a loaded host): its dd then sleeps in read(), which a
-# fifo without writers never lets it do. Without /proc there is no telling: it counts as held.
-sw_held() {
-  [ -n "$sw_proc" ] || return 0
-  for sw_s in o e; do
-    if [ "$sw_s" = o ] && [ -n "$sw_eof_o" ]; then continue; fi
-    if [ "$sw_s" = e ] && [ -n "$sw_eof_e" ]; then continue; fi
-    { read -r sw_p <"$sw_base.$sw_s.dd" && read -r sw_fp <"$sw_base.$sw_s.fp"; } 2>/dev/null || continue
-    if sw_stat "$sw_p" && [ "$sw_comm" = dd ] && [ "$sw_st" = S ] && [ "$sw_pp" = "$sw_fp" ]; then return 0; fi
-  done
-  return 1
-}
-
-# Ticks of 50 ms while the runner waits: bash reads its control fifo with a timeout; sh
-# cannot, and starts a process that writes them (bounded).
-sw_tick_on() {
-  if [ -n "$sw_to" ]; then return 0; fi
-  sw_to=0.05
-  if [ -n "${BASH_VERSION:-}" ]; then return 0; fi
-  sw_n=$((2 * sw_settle + sw_drain + 2 * sw_grace + 100))
-  (
-    while [ "$sw_n" -gt 0 ]; do
-      sleep 0.05
-      printf 'tick %s\n' "$sw_id" 1<>"$sw_ctl"
-      sw_n=$((sw_n - 1))
-    done
-  ) 4>&- 9>&- >/dev/null 2>&1 &
-}
-
-sw_start_kill() {
-  # Killed while the script ran: its status is the kill's, not its own.
-  if [ -z "$sw_rc" ]; then sw_killed=1; fi
-  sw_kills=1 sw_killing=1 sw_phase=killed
-  sw_kill_step 4>&- 9>&- >/dev/null 2>&1 &
-}
-
-# The runner of step $1 in slot $2 (the frame's assignments are in effect).
-sw_step() {
-  sw_id=$1
-  sw_base=$sw_d/$2
-  sw_ctl=$sw_base.c
-  sw_out=$sw_d/$sw_id.out
-  exec 4<>"$sw_ctl"
-  : >"$sw_out"
-  : >"$sw_base.w"
-  printf '%s\n' "$sw_id" >"$sw_base.id"
-  printf '%s' "$sw_script" >"$sw_base.sh"
-  unset sw_script
-  sw_c='' sw_rc='' sw_killreq='' sw_killed='' sw_kills='' sw_killing='' sw_cut='' sw_extended='' sw_to=''
-  sw_eof_o='' sw_eof_e='' sw_ticks=0 sw_left=0 sw_phase=run
-  # Shutting down already? (Looked at with the control fifo open: either we see the flag,
-  # or we hold the fifo when the kill for every step is written to it.)
-  if [ -e "$sw_d/down" ]; then sw_killreq=1; fi
-  # The waiter's own stderr is not the step's: the shell reports killed jobs there.
-  sw_launch 4>&- 9>&- 2>/dev/null &
-  sw_w=$!
-  trap '' PIPE
-  sw_part=
-  while :; do
-    if [ "${BASH_VERSION:-}" ] && [ -n "$sw_to" ]; then
-      # shellcheck disable=SC3045 # only under bash
-      if IFS= read -r -t "$sw_to" sw_msg <&4; then
-        sw_msg=$sw_part$sw_msg sw_part=''
-      else
-        # A timeout may fall in the middle of a line: bash keeps what it read so far.
-        sw_part=$sw_part$sw_msg sw_msg="tick $sw_id"
       fi
-    elif IFS= read -r sw_msg <&4; then
-      sw_msg=$sw_part$sw_msg sw_part=''
-    else
-      break
-    fi
-    set -f
-    # shellcheck disable=SC2086 # a message: a word and numbers
-    set -- $sw_msg
-    set +f
-    sw_m1=${1:-} sw_m2=${2:-} sw_m3=${3:-}
-    if [ "$sw_m2" != "$sw_id" ] && [ "$sw_m2" != '*' ]; then continue; fi
-    case $sw_m1 in
-      pid) sw_c=$sw_m3 ;;
-      kill) sw_killreq=1 ;;
-      eof) if [ "$sw_m3" = o ]; then sw_eof_o=1; else sw_eof_e=1; fi ;;
-      done) sw_rc=$sw_m3 ;;
-      killed) sw_killing='' sw_left=$sw_m3 ;;
-      tick) if [ -n "$sw_rc" ]; then sw_ticks=$((sw_ticks + 1)); fi ;;
-    esac
-    if [ -n "$sw_killreq" ] && [ -n "$sw_c" ] && [ -z "$sw_kills" ]; then sw_start_kill; fi
-    if sw_settled; then break; fi
-  done
-  # Leftovers are what the script left when it exited on its own, not what a kill ended.
-  if [ -n "$sw_killed" ]; then sw_left=0; fi
+      sw_pause
+      sw_i=$((sw_i + 1))
+      sw_look holders
+    done
+    if [ -n "$sw_held" ]; then sw_cut=1; fi
+  fi
   sw_n=0
   if [ -s "$sw_out" ]; then sw_n=$(($(wc -c <"$sw_out"))); fi
   if [ "$sw_n" -gt "$sw_max" ]; then sw_n=$sw_max; fi
-  sw_why=0
-  if [ -s "$sw_base.w" ]; then sw_why=$(($(wc -c <"$sw_base.w"))); fi
-  # The slot's files are left alone once the end frame is out: stepwise may reuse it at once.
-  : >"$sw_base.sh"
-  sw_lock
-  if [ "$sw_why" -gt 0 ]; then printf 'w %s %s\n' "$sw_id" "$sw_why"; cat "$sw_base.w"; fi
-  printf 'x %s %s %s %s %s %s\n' "$sw_id" "$sw_rc" "${sw_killed:-0}" "${sw_cut:-0}" "$sw_left" "$sw_n"
+  # ${#} would count characters, not bytes, in a multibyte locale.
+  sw_w=0
+  if [ -n "$sw_why" ]; then sw_w=$(($(printf '%s' "$sw_why" | wc -c))); fi
+  # The step is over for stepwise once both markers are out: by then nothing of it is left
+  # on disk (its files are emptied, not removed: that would be a process per step; the
+  # directory goes at the end), and the next step may start at once.
+  : >"$sw_d/step.sh"
+  : >"$sw_d/run"
+  printf '%s x %s %s %s %s %s %s\n%s' "$sw_mark" "$sw_rc" "$sw_killed" "$sw_cut" "$sw_left" "$sw_w" "$sw_n" "$sw_why"
   if [ "$sw_n" -gt 0 ]; then head -c "$sw_n" "$sw_out"; fi
-  sw_unlock
-  # Emptied, not removed (that would be a process per step): the directory goes at the end.
   : >"$sw_out"
+  printf '%s e\n' "$sw_mark" >&2
 }
 
-# A framer: copies fifo $1.$2 of a slot to stdout as `$2 <id> <n>` frames, step after step.
-sw_framer() {
-  trap '' PIPE
-  trap 'if [ -n "$sw_dd" ]; then kill "$sw_dd" 2>/dev/null; fi; if [ -n "$sw_locked" ]; then sw_unlock; fi; exit 0' TERM
-  sw_ff=$sw_d/$1.$2
-  sw_dd=
-  while exec 3<"$sw_ff"; do
-    read -r sw_fid <"$sw_d/$1.id"
-    while :; do
-      LC_ALL=C dd bs=65536 count=1 of="$sw_ff.chunk" 2>"$sw_ff.st" <&3 &
-      sw_dd=$!
-      printf '%s\n' "$sw_dd" >"$sw_ff.dd"
-      wait "$sw_dd" || break
-      sw_dd=
-      sw_n=
-      { read -r sw_x; read -r sw_x; read -r sw_n sw_x; } <"$sw_ff.st"
-      case $sw_n in '' | *[!0-9]*) sw_n=$(($(wc -c <"$sw_ff.chunk"))) ;; esac
-      [ "$sw_n" -gt 0 ] || break
-      sw_lock
-      printf '%s %s %s\n' "$2" "$sw_fid" "$sw_n"
-      cat "$sw_ff.chunk"
-      sw_unlock
-    done
-    exec 3<&-
-    : >"$sw_ff.chunk"
-    printf 'eof %s %s\n' "$sw_fid" "$2" 1<>"$sw_d/$1.c"
-  done
+# Kills step $1 (or, with $1 = '', whatever runs): if its runner has not started it yet,
+# the runner sees the flag.
+sw_kill() {
+  if [ -n "$1" ]; then : >"$sw_d/kill.$1"; fi
+  sw_x='' sw_c='' sw_runner=''
+  { read -r sw_x sw_c sw_runner <"$sw_d/run"; } 2>/dev/null
+  if [ -z "$sw_c" ] || { [ -n "$1" ] && [ "$sw_x" != "$1" ]; } || [ -e "$sw_d/killed.$sw_x" ]; then return 0; fi
+  (
+    sw_id=$sw_x sw_rc=''
+    sw_killer
+  )
 }
 
-sw_slots=' '
-sw_framers=
-sw_runners=
-# Creates slot $1's fifos and framers on its first use.
-sw_slot() {
-  case $sw_slots in *" $1 "*) return 0 ;; esac
-  mkfifo "$sw_d/$1.o" "$sw_d/$1.e" "$sw_d/$1.c" || return 1
-  for sw_s in o e; do
-    sw_framer "$1" "$sw_s" </dev/null &
-    sw_framers="$sw_framers $!"
-    printf '%s\n' "$!" >"$sw_d/$1.$sw_s.fp"
-  done
-  sw_slots="$sw_slots$1 "
-}
-
-# End of input, or a signal: every running step is killed (its runner sees to the grace),
-# the framers stop, the private directory goes.
+# End of input, or a signal: the running step is killed, the private directory goes.
 sw_shutdown() {
   trap '' HUP INT TERM
   : >"$sw_d/down"
-  for sw_s in $sw_slots; do printf 'kill *\n' 1<>"$sw_d/$sw_s.c"; done
-  # A finished runner's pid may since belong to a framer, which never ends by itself.
-  for sw_r in $sw_runners; do
-    case " $sw_framers " in *" $sw_r "*) continue ;; esac
-    wait "$sw_r" 2>/dev/null
-  done
-  for sw_r in $sw_framers; do kill "$sw_r" 2>/dev/null; done
-  for sw_r in $sw_framers; do wait "$sw_r" 2>/dev/null; done
+  sw_kill ''
+  wait
   rm -rf "$sw_d"
   trap - EXIT
   exit "$1"
@@ -450,14 +328,15 @@ trap 'sw_shutdown 129' HUP
 trap 'sw_shutdown 130' INT
 trap 'sw_shutdown 143' TERM
 
-printf 'stepwise-supervisor 1 ready %s\n' "$$"
+sw_max=0 sw_grace=1 sw_settle=1 sw_host='' sw_shell=sh sw_cwd='' sw_script='' sw_mark=''
+printf 'stepwise-supervisor 2 ready %s\n' "$$"
 while IFS= read -r sw_h; do
   set -f
   # shellcheck disable=SC2086 # a frame header: a letter and numbers
   set -- $sw_h
   set +f
   sw_bad=
-  for sw_x in "${2:-}" "${3:-}" "${4:-0}"; do
+  for sw_x in "${2:-}" "${3:-0}"; do
     case $sw_x in '' | *[!0-9]*) sw_bad=1 ;; esac
   done
   if [ -n "$sw_bad" ]; then printf 'stepwise-supervisor: bad frame header %s\n' "$sw_h" >&2; break; fi
@@ -465,23 +344,21 @@ while IFS= read -r sw_h; do
     R)
       sw_b=
       sw_i=0
-      while [ "$sw_i" -lt "$4" ] && IFS= read -r sw_l; do
+      while [ "$sw_i" -lt "$3" ] && IFS= read -r sw_l; do
         sw_b=$sw_b$sw_l$sw_nl
         sw_i=$((sw_i + 1))
       done
-      [ "$sw_i" -eq "$4" ] || break
-      sw_slot "$3" || break
-      sw_max=0 sw_grace=1 sw_settle=1 sw_drain=1 sw_host='' sw_shell=sh sw_cwd='' sw_script=''
+      [ "$sw_i" -eq "$3" ] || break
       (
-        if eval "$sw_b"; then sw_step "$2" "$3"; exit; fi
-        # Only if stepwise and this file disagree: report it rather than hang.
-        sw_lock
-        printf 'x %s 125 0 0 0 0\n' "$2"
-        sw_unlock
+        # shellcheck disable=SC3028 # only where there is no /proc; empty elsewhere in sh
+        sw_runner=${BASHPID:-}
+        if [ -n "$sw_proc" ]; then read -r sw_runner _ </proc/self/stat; fi
+        if eval "$sw_b"; then sw_step "$2"; exit; fi
+        # Only if stepwise and this file disagree: say so rather than hang.
+        printf 'stepwise-supervisor: cannot read step %s\n' "$2" >&2
       ) &
-      sw_runners="$sw_runners $!"
       ;;
-    K) printf 'kill %s\n' "$2" 1<>"$sw_d/$3.c" ;;
+    K) sw_kill "$2" ;;
     *) printf 'stepwise-supervisor: unknown frame %s\n' "$sw_h" >&2; break ;;
   esac
 done
