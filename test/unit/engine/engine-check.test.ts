@@ -81,7 +81,7 @@ describe('check: guards', () => {
   });
 
   it('resume: the step that was running when the runner died is checked first, and not re-run when its check holds', async () => {
-    const prior: PriorRunState = { finished: false, steps: [{ stepId: 'a', status: 'started', outputs: {}, maskedOutputs: [], stdoutTail: '', exitCode: null, targets: ['local'], rolledBack: false, rollbackFailed: false }] };
+    const prior: PriorRunState = { steps: [{ stepId: 'a', status: 'started', outputs: {}, maskedOutputs: [], stdoutTail: '', exitCode: null, targets: ['local'], rolledBack: false, rollbackFailed: false }] };
     const rb = runbook([withCheck({ id: 'a', run: 'migrate' }, 'migrated'), step({ id: 'b', run: 'next' })]);
     const { executor, run } = setup(rb, () => ({ exitCode: 0 }), { prior });
     expect(await run()).toEqual({ status: 'succeeded', exitCode: 0 });

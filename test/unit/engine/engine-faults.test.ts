@@ -113,7 +113,6 @@ describe('engine under faults', () => {
 
   it('after resume, an output that held a secret is not passed on as ***: the step that needs it fails saying why', async () => {
     const prior: PriorRunState = {
-      finished: false,
       steps: [{ stepId: 'a', status: 'succeeded', outputs: { token: '***' }, maskedOutputs: ['token'], stdoutTail: '', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false }],
     };
     const rb = runbook([step({ id: 'a' }), step({ id: 'b', run: 'use ${{ steps.a.outputs.token }}' })]);

@@ -227,7 +227,6 @@ describe('cancellation', () => {
 
 describe('resume and rollback from a prior state', () => {
   const prior = (steps: Array<{ stepId: string; status: 'succeeded' | 'failed' | 'started'; outputs?: Record<string, string>; rolledBack?: boolean }>) => ({
-    finished: false,
     steps: steps.map((s) => ({ outputs: {}, maskedOutputs: [], stdoutTail: '', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false, ...s })),
   });
 
