@@ -44,26 +44,32 @@ unset c
 
 sw_nl='
 '
-sw_umask=$(umask)
+# The login's umask, for the steps (Linux says it in /proc: no process needed to ask).
+sw_umask=
+while IFS=': 	' read -r sw_k sw_v; do
+  if [ "$sw_k" = Umask ]; then sw_umask=$sw_v; break; fi
+done </proc/self/status 2>/dev/null
+if [ -z "$sw_umask" ]; then sw_umask=$(umask); fi
 umask 077
 sw_d=$(mktemp -d "${TMPDIR:-/tmp}/stepwise.XXXXXXXX") || {
   printf 'stepwise-supervisor: cannot create a private directory in %s\n' "${TMPDIR:-/tmp}" >&2
   exit 125
 }
 trap 'rm -rf "$sw_d"' EXIT
-sw_setsid=
-if command -v setsid >/dev/null 2>&1; then sw_setsid=$(command -v setsid); fi
 sw_proc=
 if [ -r /proc/self/stat ]; then sw_proc=1; fi
 sw_self=$$
 sw_self_pgid=
 sw_nap=
-# bash naps with `read -t` on a fifo nobody writes: a pause without a process.
-if [ -n "${BASH_VERSION:-}" ] && mkfifo "$sw_d/nap"; then sw_nap=1; fi
 
-# Pauses one tick (50 ms).
+# Pauses one tick (50 ms). bash naps with `read -t` on a fifo nobody writes: a pause without
+# a process (the fifo is made at the first pause: most steps never need one).
 sw_pause() {
-  if [ -n "$sw_nap" ]; then
+  if [ -z "$sw_nap" ]; then
+    sw_nap=no
+    if [ -n "${BASH_VERSION:-}" ] && { [ -p "$sw_d/nap" ] || mkfifo "$sw_d/nap"; }; then sw_nap=yes; fi
+  fi
+  if [ "$sw_nap" = yes ]; then
     # shellcheck disable=SC3045 # only under bash
     read -r -t 0.05 _ <>"$sw_d/nap"
   else
@@ -86,6 +92,8 @@ sw_which() {
   set +f
   [ -n "$sw_found" ]
 }
+sw_setsid=
+if sw_which setsid; then sw_setsid=$sw_found; fi
 
 # Reads /proc/$1/stat into sw_st (state), sw_pp (ppid), sw_pg (pgrp), sw_ss (session) and
 # sw_comm; false when it is gone. The command name may hold anything, even ') '.
