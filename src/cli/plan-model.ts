@@ -5,7 +5,7 @@
  */
 import { resolveTargets } from '../engine/resolve-targets.js';
 import { toBatches } from '../engine/run-step.js';
-import type { CommandSpec, RetryPolicy, Runbook, ScalarValue, Step, Target } from '../runbook/model.js';
+import type { BatchSize, CommandSpec, RetryPolicy, Runbook, ScalarValue, Step, Target } from '../runbook/model.js';
 import type { PlanResolver, Resolved, ResolvedCommand } from './plan-resolve.js';
 
 /** A host a step would run on. */
@@ -51,7 +51,7 @@ export interface PlanStep {
   targets: PlanTarget[];
   /** Host names per batch (`serial:`); one batch when all run at once. */
   batches: string[][];
-  serial?: number;
+  serial?: BatchSize;
   commands: PlanCommand[];
   shell?: string;
   timeoutMs?: number;

@@ -35,6 +35,8 @@ export interface EngineOptions {
   only?: string[];
   /** `--limit`: restrict remote targets to a host or group. */
   limit?: string;
+  /** `--forks N`: most hosts in flight at once, instead of the runbook's `forks:`. */
+  forks?: number;
   /** What an earlier invocation of this run did (resume, rollback). */
   prior?: PriorRunState;
   /** `run` (also resume) or `rollback` (compensate a halted run now). */

@@ -44,12 +44,18 @@ export interface StepStartedEvent extends EventBase {
   description?: string;
 }
 
-/** Internal: a batch of hosts of a group step begins (journaled, so rollback knows who started). */
+/**
+ * Internal: hosts of a group step start (journaled, so rollback knows who started). One per
+ * `serial` batch; when `forks` is smaller than the batch, one per set of hosts that start
+ * together as slots free up, all with the same `batch`.
+ */
 export interface BatchStartedEvent extends EventBase {
   type: 'step.batch';
   stepId: string;
   phase: Phase;
   targets: string[];
+  /** The serial batch these hosts belong to (1-based); absent in journals written before forks. */
+  batch?: number;
 }
 
 export interface StepOutputEvent extends EventBase {
@@ -107,6 +113,10 @@ export interface StepFinishedEvent extends EventBase {
   /** Last 64 KiB of stdout, trimmed, secrets masked (for `steps.<id>.stdout` after resume). */
   stdoutTail?: string;
   targets: TargetResult[];
+  /** Hosts that failed or timed out (steps on more than one host); on a `succeeded` step, the failures `maxFailures` / `maxFailPercentage` tolerated. */
+  failedHosts?: string[];
+  /** The most failed hosts the step goes on past (present when it has `maxFailures` / `maxFailPercentage`). */
+  toleratedFailures?: number;
 }
 
 /** A step's `check:` starts on a target: `before` the step (is it already done?) or `after` it (does it hold now?). */

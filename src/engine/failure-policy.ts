@@ -88,3 +88,33 @@ export function statusAfterFinally(status: RunStatus, finallyFailed: boolean, in
   if (interrupted) return 'cancelled';
   return finallyFailed && status === 'succeeded' ? 'failed' : status;
 }
+
+/** `maxFailures` / `maxFailPercentage` of a group step (SPEC §2). */
+export interface HostFailureLimits {
+  maxFailures?: number;
+  /** 0–100, of the hosts the step runs on (after `--limit`). */
+  maxFailPercentage?: number;
+}
+
+/**
+ * The most failed hosts a group step of `hosts` hosts goes on past: `maxFailures`, and the
+ * part of `hosts` that `maxFailPercentage` names, rounded down (the step stops when its failed
+ * hosts are more than that percentage, as with Ansible's max_fail_percentage); the stricter of
+ * the two when both are set; 0 when neither is (any failed host fails the step).
+ */
+export function toleratedHostFailures(limits: HostFailureLimits, hosts: number): number {
+  let tolerated = Number.POSITIVE_INFINITY;
+  if (limits.maxFailures !== undefined) tolerated = limits.maxFailures;
+  // The small epsilon keeps 0.1 * 30 from landing just under the whole number it stands for.
+  if (limits.maxFailPercentage !== undefined) tolerated = Math.min(tolerated, Math.floor((limits.maxFailPercentage * hosts) / 100 + 1e-9));
+  return Number.isFinite(tolerated) ? tolerated : 0;
+}
+
+/**
+ * Whether a group step has crossed its threshold: checked when a batch has ended (every host
+ * of a batch that began runs to its end), over the failed hosts of all its batches so far.
+ * Crossed: no further batch starts, and the step fails.
+ */
+export function crossesFailureLimit(failedHosts: number, tolerated: number): boolean {
+  return failedHosts > tolerated;
+}

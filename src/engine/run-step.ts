@@ -1,82 +1,84 @@
 /**
- * Runs a step's command on all its targets: in `serial` batches when given (hosts of a
- * batch in parallel), stopping before the next batch once any host failed (SPEC §3.3).
+ * Runs a step's command on all its targets (SPEC §3.3): in `serial` batches, one after the
+ * other; within a batch at most `forks` hosts in flight (a pool: a free slot takes the next
+ * host). When a batch has ended, the failure policy decides whether the step goes on (its
+ * failed hosts are within `maxFailures` / `maxFailPercentage`) or stops; the hosts of batches
+ * never begun are not touched.
  */
-import type { Target } from '../runbook/model.js';
-import type { TargetResult } from './events.js';
-import { STDOUT_TAIL_BYTES } from './output-collector.js';
+import type { BatchSize, Target } from '../runbook/model.js';
 import type { CommandOutcome } from './command-attempts.js';
+import { crossesFailureLimit, toleratedHostFailures, type HostFailureLimits } from './failure-policy.js';
+import { combineHosts, isDone, type HostRun, type StepOutcome } from './group-outcome.js';
+import { runPool } from './host-pool.js';
 
-/** A step's outcome: its targets' outcomes combined, and each target's result. */
-export interface StepOutcome extends Omit<CommandOutcome, 'transportError' | 'executed'> {
-  targets: TargetResult[];
-}
+export type { StepOutcome } from './group-outcome.js';
 
 export interface BatchRunner {
   targets: Target[];
-  serial: number | undefined;
-  /** Called before each batch starts, with its targets. */
-  onBatch: (batch: Target[], index: number, batches: number) => void;
+  serial: BatchSize | undefined;
+  /** Most hosts in flight at once (`forks`, at least 1). */
+  forks: number;
+  limits: HostFailureLimits;
+  /** `step "deploy"`: how messages name the step. */
+  label: string;
+  /**
+   * Called, and awaited, before hosts start, with the hosts that start now and their batch
+   * (0-based) of `batches`. With `forks` smaller than a batch, a batch starts in several calls.
+   */
+  onStart: (targets: Target[], batch: number, batches: number) => void | Promise<void>;
   runOn: (target: Target) => Promise<CommandOutcome>;
-  /** Stop starting batches (cancellation). */
+  /** Stop starting hosts (cancellation); hosts already running end on their own signal. */
   stopped: () => boolean;
 }
 
+/** Hosts per batch: `serial` as a number, or that percentage of `hosts` rounded up (at least 1); all of them without `serial`. */
+export function batchSizeOf(serial: BatchSize | undefined, hosts: number): number {
+  if (serial === undefined) return Math.max(1, hosts);
+  if (typeof serial === 'number') return Math.max(1, serial);
+  const percent = Number(serial.slice(0, -1));
+  return Math.max(1, Math.ceil((percent * hosts) / 100));
+}
+
 /** Splits targets into batches of `serial` (all at once when undefined). */
-export function toBatches(targets: Target[], serial: number | undefined): Target[][] {
-  const size = serial === undefined || serial <= 0 ? Math.max(1, targets.length) : serial;
-  const batches: Target[][] = [];
+export function toBatches<T>(targets: readonly T[], serial: BatchSize | undefined): T[][] {
+  const size = batchSizeOf(serial, targets.length);
+  const batches: T[][] = [];
   for (let i = 0; i < targets.length; i += size) batches.push(targets.slice(i, i + size));
   return batches;
 }
 
-/** Runs every batch and combines the per-target outcomes into the step's outcome. */
+/** Runs the batches and combines the per-target outcomes into the step's outcome. */
 export async function runOnTargets(runner: BatchRunner): Promise<StepOutcome> {
   const started = performance.now();
   const batches = toBatches(runner.targets, runner.serial);
-  const results: Array<{ target: Target; outcome: CommandOutcome }> = [];
+  const tolerated = toleratedHostFailures(runner.limits, runner.targets.length);
+  const results: HostRun[] = [];
+  let failed = 0;
+  let crossed = false;
   for (const [index, batch] of batches.entries()) {
     if (runner.stopped()) break;
-    runner.onBatch(batch, index, batches.length);
-    const outcomes = await Promise.all(batch.map((target) => runner.runOn(target)));
-    outcomes.forEach((outcome, i) => results.push({ target: batch[i] as Target, outcome }));
-    if (outcomes.some((o) => !isDone(o.status))) break;
+    const ran = await runPool({
+      items: batch,
+      limit: runner.forks,
+      announce: (targets) => runner.onStart(targets, index, batches.length),
+      run: runner.runOn,
+      unstarted: (target) => unstartedOutcome(runner.label, target),
+      stopped: runner.stopped,
+    });
+    for (const { item, result } of ran) {
+      results.push({ target: item, outcome: result });
+      if (!isDone(result.status)) failed++;
+    }
+    if (crossesFailureLimit(failed, tolerated)) {
+      crossed = true;
+      break;
+    }
   }
-  return combine(results, performance.now() - started);
+  const limited = runner.limits.maxFailures !== undefined || runner.limits.maxFailPercentage !== undefined;
+  return combineHosts({ results, all: runner.targets, label: runner.label, crossed, ...(limited ? { tolerated, limits: runner.limits } : {}), durationMs: performance.now() - started });
 }
 
-/** A target's outcome that lets the step go on: it ran fine, or its check said it was already done. */
-function isDone(status: CommandOutcome['status']): boolean {
-  return status === 'succeeded' || status === 'alreadyDone';
-}
-
-function combine(results: Array<{ target: Target; outcome: CommandOutcome }>, durationMs: number): StepOutcome {
-  const failed = results.filter((r) => !isDone(r.outcome.status));
-  const ran = results.filter((r) => r.outcome.status !== 'alreadyDone');
-  const status: StepOutcome['status'] =
-    failed.length > 0 ? (failed.some((r) => r.outcome.status === 'failed') ? 'failed' : 'timedOut') : ran.length === 0 && results.length > 0 ? 'alreadyDone' : 'succeeded';
-  const outputs: Record<string, string> = {};
-  for (const r of results) Object.assign(outputs, r.outcome.outputs);
-  const tails = results.map((r) => r.outcome.stdoutTail).filter((t) => t.length > 0);
-  const firstFailure = failed[0]?.outcome;
-  const errors = failed.map((r) => r.outcome.error).filter((e): e is string => Boolean(e));
-  return {
-    status,
-    exitCode: firstFailure ? firstFailure.exitCode : (results[0]?.outcome.exitCode ?? 0),
-    attempt: ran.length > 0 ? Math.max(1, ...ran.map((r) => r.outcome.attempt)) : 0,
-    durationMs,
-    ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
-    outputs,
-    stdoutTail: tails.join('\n').slice(-STDOUT_TAIL_BYTES),
-    cancelled: results.some((r) => r.outcome.cancelled),
-    targets: results.map(({ target, outcome }) => ({
-      target: target.name,
-      status: outcome.status,
-      exitCode: outcome.exitCode,
-      attempt: outcome.attempt,
-      durationMs: outcome.durationMs,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      ...(!outcome.executed && outcome.status !== 'alreadyDone' ? { notRun: true } : {}),
-    })),
-  };
+/** A host whose start was recorded when the run was told to stop: it never ran. */
+function unstartedOutcome(label: string, target: Target): CommandOutcome {
+  return { status: 'failed', exitCode: null, attempt: 0, durationMs: 0, error: `${label} was interrupted before it started on ${target.name}`, outputs: {}, stdoutTail: '', cancelled: true, executed: false };
 }

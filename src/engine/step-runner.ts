@@ -84,10 +84,16 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
     outcome = await runOnTargets({
       targets,
       serial: step.serial,
+      forks: scope.options.forks ?? scope.options.runbook.forks,
+      limits: step,
+      label: `step "${step.id}"`,
       stopped: () => cancel.aborted,
-      onBatch: (batch, _index, count) => {
-        entry?.targets.push(...batch);
-        if (count > 1) scope.emit({ type: 'step.batch', stepId: step.id, phase, targets: batch.map((t) => t.name) });
+      onStart: async (started, index, count) => {
+        entry?.targets.push(...started);
+        // Recorded (and durable) before they start, so a rollback knows exactly who started.
+        if (count === 1 && started.length === targets.length) return;
+        scope.emit({ type: 'step.batch', stepId: step.id, phase, targets: started.map((t) => t.name), batch: index + 1 });
+        await scope.checkpoint();
       },
       runOn: (target) => {
         const run = (verify?: () => Promise<string | undefined>) =>
@@ -121,6 +127,8 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
     ...(withheld.length > 0 ? { maskedOutputs: withheld } : {}),
     stdoutTail: scope.redactor.mask(outcome.stdoutTail),
     targets: outcome.targets,
+    ...(outcome.failedHosts ? { failedHosts: outcome.failedHosts } : {}),
+    ...(outcome.toleratedFailures !== undefined ? { toleratedFailures: outcome.toleratedFailures } : {}),
   });
   return { status: outcome.status, cancelled: outcome.cancelled, tolerated, ...(outcome.error ? { error: outcome.error } : {}) };
 }

@@ -73,6 +73,8 @@ export class LiveItem {
   result: StepFinishedEvent | RollbackFinishedEvent | undefined;
   private readonly stopped = new Latch();
   private batched = false;
+  /** The serial batch that started last (`step.batch` events of one batch repeat it when `forks` starts it in several goes). */
+  private batch: number | undefined;
 
   constructor(readonly init: ItemInit) {
     this.startedAt = init.now ?? Date.now();
@@ -98,11 +100,14 @@ export class LiveItem {
   }
 
   /** Marks hosts of a batch as running and those of the batch before as done (a batch only starts after the last succeeded). */
-  startBatch(targets: string[]): void {
+  startBatch(targets: string[], batch?: number): void {
     const first = !this.batched;
+    // More hosts of the same batch (a slot freed): the hosts still running are not done.
+    const more = batch !== undefined && batch === this.batch;
     this.batched = true;
+    this.batch = batch;
     for (const host of this.hosts.values()) {
-      if (host.state !== 'running') continue;
+      if (more || host.state !== 'running') continue;
       // Before the first batch every host was assumed to start at once; they only wait.
       if (first) host.state = 'waiting';
       else {

@@ -97,7 +97,7 @@ export function createListrReporter(options: ListrReporterOptions): LiveView {
       start(e.phase === 'finally' ? 'finally' : 'step', e.phase, e.stepId, e.name, e.targets, e.maxAttempts);
       if (e.targets.length > 1) items.get(itemKey(e.phase, e.stepId))?.startAll();
     },
-    onBatchBegin: (e) => items.get(itemKey(e.phase, e.stepId))?.startBatch(e.targets),
+    onBatchBegin: (e) => items.get(itemKey(e.phase, e.stepId))?.startBatch(e.targets, e.batch),
     onStepOutput: (e) => items.get(itemKey(e.phase, e.stepId))?.output(e.lines, e.host),
     onStepRetry: (e) => items.get(itemKey(e.phase, e.stepId))?.retrying(e.attempt, e.maxAttempts, e.delayMs, e.error, e.host),
     onStepEnd: (e) => {

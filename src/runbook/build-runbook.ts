@@ -1,12 +1,12 @@
 /**
  * Raw manifest → the typed Runbook the engine runs (ARCHITECTURE §1). Called only after the
  * schema and semantic checks passed. Defaults: timeout 1h, retry 1 attempt, shell bash,
- * target local, onFailure rollback, lock = the runbook name.
+ * target local, onFailure rollback, lock = the runbook name, forks 50.
  */
 import type { Diagnostic } from '../errors/stepwise-error.js';
 import { buildStep } from './build-step.js';
 import { mergeEnv } from './build-command.js';
-import type { Inventory, Runbook, SecretSource } from './model.js';
+import { DEFAULT_FORKS, type Inventory, type Runbook, type SecretSource } from './model.js';
 import { readParamSpecs } from './param-spec.js';
 import type { YamlFile } from './parse-yaml.js';
 import type { RawRunbook } from './raw-types.js';
@@ -34,6 +34,7 @@ export function buildRunbook(file: YamlFile, inventory: Inventory, library: Step
     targets: inventory,
     lock: raw.lock ?? raw.name,
     onFailure: raw.onFailure ?? 'rollback',
+    forks: raw.forks ?? DEFAULT_FORKS,
     steps: raw.steps.map((step, index) => buildStep(step, ['steps', index], context)),
     finally: (raw.finally ?? []).map((step, index) => buildStep(step, ['finally', index], context)),
   };

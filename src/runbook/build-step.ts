@@ -5,7 +5,7 @@
 import { parseTemplate } from '../expressions/template.js';
 import { DEFAULT_RETRY, DEFAULT_SHELL, lastDefined, mergeEnv, mergeRetry, timeoutMs } from './build-command.js';
 import { parseDuration } from './durations.js';
-import type { CheckSpec, CommandSpec, LibraryBinding, RollbackSpec, ScalarValue, Step } from './model.js';
+import type { BatchSize, CheckSpec, CommandSpec, LibraryBinding, RollbackSpec, ScalarValue, Step } from './model.js';
 import type { RawCheck, RawDefaults, RawRollback, RawStep } from './raw-types.js';
 import { outputNames, type LibraryStep, type StepsLibrary } from './steps-library.js';
 import type { Locator, PathSegment } from './locator.js';
@@ -166,7 +166,9 @@ export function buildStep(step: RawStep, at: PathSegment[], context: StepBuildCo
   if (step.uses !== undefined) built.uses = step.uses;
   const when = conditionSource(step.when);
   if (when !== undefined) built.when = when;
-  if (step.serial !== undefined) built.serial = step.serial;
+  if (step.serial !== undefined) built.serial = step.serial as BatchSize; // the schema allows only a number or `N%`
+  if (step.maxFailures !== undefined) built.maxFailures = step.maxFailures;
+  if (step.maxFailPercentage !== undefined) built.maxFailPercentage = step.maxFailPercentage;
   const libraryOutputs = step.uses === undefined ? [] : (libraryStep(step.uses, context).outputs ?? []);
   built.outputs = [...new Set([...libraryOutputs, ...(outputNames(step.outputs) ?? [])])];
   if (step.confirm === undefined) {

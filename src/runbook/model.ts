@@ -114,6 +114,12 @@ export interface CheckSpec {
   after: boolean;
 }
 
+/** `serial:` as written: a number of hosts, or a percentage of the group's hosts (`25%`: rounded up, at least 1). */
+export type BatchSize = number | `${number}%`;
+
+/** Hosts in flight at once when neither `forks:` nor `--forks` says otherwise. */
+export const DEFAULT_FORKS = 50;
+
 export interface Step {
   id: string;
   /** Title template; defaults to the id when absent. */
@@ -128,7 +134,11 @@ export interface Step {
   when?: string;
   continueOnError: boolean;
   /** Hosts per batch for a group step; undefined = all at once. */
-  serial?: number;
+  serial?: BatchSize;
+  /** Failed hosts a group step goes on past (`maxFailures`); see {@link Step.maxFailPercentage}. */
+  maxFailures?: number;
+  /** Failed hosts a group step goes on past, as a percentage of its hosts (0–100); the stricter of the two limits applies. */
+  maxFailPercentage?: number;
   rollback?: RollbackSpec;
   check?: CheckSpec;
   /** Declared output names (documentation and static checks). */
@@ -149,6 +159,8 @@ export interface Runbook {
   targets: Inventory;
   lock: string;
   onFailure: 'rollback' | 'halt';
+  /** Most hosts in flight at once (`forks:`, default {@link DEFAULT_FORKS}); `--forks` overrides it. */
+  forks: number;
   steps: Step[];
   finally: Step[];
 }

@@ -51,7 +51,10 @@ export interface RawStep {
   retry?: RawRetry;
   rollback?: RawRollback;
   continueOnError?: boolean;
-  serial?: number;
+  /** A number of hosts, or a percentage of the group such as `25%`. */
+  serial?: number | string;
+  maxFailures?: number;
+  maxFailPercentage?: number;
   outputs?: RawOutputs;
   check?: RawCheck;
 }
@@ -88,6 +91,7 @@ export interface RawRunbook {
   defaults?: RawDefaults;
   lock?: string;
   onFailure?: 'rollback' | 'halt';
+  forks?: number;
   steps: RawStep[];
   finally?: RawStep[];
 }

@@ -94,6 +94,7 @@ export function checkRunbook(checks: RunbookChecks): void {
     inventory: checks.inventory,
     library: checks.library,
     ...(typeof defaults.shell === 'string' ? { defaultShell: defaults.shell } : {}),
+    ...(typeof defaults.on === 'string' ? { defaultOn: defaults.on } : {}),
   };
 
   // Top level: no step has run when these are evaluated.

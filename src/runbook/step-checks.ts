@@ -17,6 +17,8 @@ export interface StepCheckContext extends FieldContext {
   library: StepsLibrary;
   /** `defaults.shell`, when the runbook sets one. */
   defaultShell?: string;
+  /** `defaults.on`, when the runbook sets one. */
+  defaultOn?: string;
 }
 
 /** Checks that `on:` (at `at`) names `local`, a group or a host. */
@@ -27,6 +29,27 @@ export function checkTarget(value: unknown, at: PathSegment[], context: StepChec
     ? withHint('`on` cannot use ${{ }}: targets are checked before the run', 'use --limit HOST_OR_GROUP to narrow a run at start')
     : withHint(`unknown target \`${value}\`${didYouMean(value, known)}`, `known targets: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', ...' : ''}`);
   context.diagnostics.push({ location: context.locator.locate(at), path: formatPath(at), message });
+}
+
+/**
+ * `maxFailures` / `maxFailPercentage` let a group step go on past failed hosts. On `local` or
+ * one host they could only turn the step's one failure into a success, so they are refused
+ * there (`continueOnError` says that openly). Unknown targets are `checkTarget`'s to report;
+ * on a `confirm:` step the schema refuses them.
+ */
+function checkFailureLimits(step: Record<string, unknown>, at: PathSegment[], context: StepCheckContext): void {
+  if (step.confirm !== undefined) return;
+  const on = typeof step.on === 'string' ? step.on : (context.defaultOn ?? 'local');
+  if (context.inventory.groups.has(on) || (on !== 'local' && !context.inventory.hosts.has(on))) return;
+  for (const key of ['maxFailures', 'maxFailPercentage'] as const) {
+    if (step[key] === undefined) continue;
+    const where = on === 'local' ? 'runs on this machine (`local`)' : `runs on one host (\`${on}\`), not a group`;
+    context.diagnostics.push({
+      location: context.locator.locate([...at, key], { key: true }),
+      path: formatPath([...at, key]),
+      message: withHint(`\`${key}\` only applies to a step on a group of hosts; this step ${where}`, 'to let the run go on when this step fails, use continueOnError: true'),
+    });
+  }
 }
 
 function checkUses(name: unknown, withValue: unknown, usesAt: PathSegment[], withAt: PathSegment[], scope: ReferenceScope, context: StepCheckContext): void {
@@ -66,6 +89,7 @@ export function checkCommandField(value: unknown, at: PathSegment[], shell: stri
 /** Checks a step at `at`; `scope` is what its fields may refer to, `rollbackScope` adds itself. */
 export function checkStep(step: Record<string, unknown>, at: PathSegment[], scope: ReferenceScope, rollbackScope: ReferenceScope, context: StepCheckContext): void {
   if (step.on !== undefined) checkTarget(step.on, [...at, 'on'], context);
+  checkFailureLimits(step, at, context);
   if (step.uses !== undefined) checkUses(step.uses, step.with, [...at, 'uses'], [...at, 'with'], scope, context);
   const shell = typeof step.shell === 'string' ? step.shell : (context.defaultShell ?? 'bash');
   if (typeof step.run === 'string') checkField('shell', step.run, [...at, 'run'], scope, context, shell);

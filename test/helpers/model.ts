@@ -39,6 +39,7 @@ export function runbook(steps: Step[], overrides: Partial<Runbook> = {}): Runboo
     targets: { groups: new Map(), hosts: new Map() },
     lock: 'test',
     onFailure: 'rollback',
+    forks: 50,
     steps,
     finally: [],
     ...overrides,
