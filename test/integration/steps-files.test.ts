@@ -122,14 +122,22 @@ describe('disk-space-check', () => {
 });
 
 describe('systemd-restart (fake systemctl on PATH: no systemd in this container)', () => {
-  /** A state dir for the fake, with the unit's behaviour, and the env that puts the fake first. */
+  /**
+   * A state dir for the fake, with the unit's behaviour, and the env that puts the fake first
+   * (and the step's check markers in the test's own XDG_STATE_HOME). `calls` leaves out the
+   * read-only `show` queries of the check's bookkeeping.
+   */
   function fake(mode: string): { dir: string; env: NodeJS.ProcessEnv; calls(): string[] } {
     const dir = scratch();
     writeFileSync(join(dir, 'mode'), mode);
     return {
       dir,
-      env: { PATH: `${FAKE_BIN}:${process.env.PATH ?? ''}`, FAKE_SYSTEMCTL_DIR: dir },
-      calls: () => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n'),
+      env: { PATH: `${FAKE_BIN}:${process.env.PATH ?? ''}`, FAKE_SYSTEMCTL_DIR: dir, XDG_STATE_HOME: join(dir, 'state-home') },
+      calls: () =>
+        readFileSync(join(dir, 'calls'), 'utf8')
+          .trim()
+          .split('\n')
+          .filter((c) => !c.includes('ActiveEnterTimestampMonotonic')),
     };
   }
 

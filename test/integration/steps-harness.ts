@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { jsonLines } from '../helpers/cli-process.js';
+import { jsonLines, startCli, type CliProcess } from '../helpers/cli-process.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /** A JSON Lines event of the CLI. */
@@ -29,6 +29,8 @@ export interface StepsRun {
   log(stepId: string, phase?: 'run' | 'rollback'): string;
   /** The `rollback.finished` event of a step. */
   rollback(stepId: string): Event | undefined;
+  /** What the step's `check:` found, in order: `before:holds`, `after:fails`, … */
+  checks(stepId: string): string[];
 }
 
 /** A scratch dir for one test. */
@@ -48,6 +50,20 @@ export async function runRunbook(dir: string, runbook: Record<string, unknown>, 
   return describeRun(result);
 }
 
+/** Writes `runbook` into `dir` and starts it: the test can wait for output (events) while it runs. */
+export function startRunbook(dir: string, runbook: Record<string, unknown>, options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): { cli: CliProcess; done: Promise<StepsRun> } {
+  const file = join(dir, 'runbook.yaml');
+  writeFileSync(file, stringify(runbook));
+  const cli = startCli(['run', file, '--json', '--yes', '--state-dir', join(dir, 'state'), ...(options.args ?? [])], { cwd: dir, env: options.env ?? {} });
+  return { cli, done: cli.done.then(describeRun) };
+}
+
+/** `stepwise resume RUN_ID` of a run started in `dir` (by runRunbook or startRunbook). */
+export async function resumeRun(dir: string, runId: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<StepsRun> {
+  const result = await runCli(['resume', runId, '--json', '--yes', '--state-dir', join(dir, 'state')], { cwd: dir, env: { CI: '', ...options.env }, timeoutMs: options.timeoutMs ?? 60_000 });
+  return describeRun(result);
+}
+
 /** Parses a finished CLI run into a StepsRun. */
 export function describeRun(result: { code: number | null; stdout: string; stderr: string }): StepsRun {
   const events = result.stdout.trim() === '' ? [] : jsonLines(result.stdout);
@@ -64,6 +80,7 @@ export function describeRun(result: { code: number | null; stdout: string; stder
         .map((e) => String(e.line))
         .join('\n'),
     rollback: (stepId) => of('rollback.finished', stepId),
+    checks: (stepId) => events.filter((e) => e.type === 'step.check.finished' && e.stepId === stepId).map((e) => `${String(e.when)}:${String(e.result)}`),
   };
 }
 

@@ -95,13 +95,18 @@ describe(`hostile values reach the host steps as data (seed ${SEED})`, () => {
     const dir = scratch();
     const traps = setTraps(dir);
     const values = hostileValues(traps, 10, 14, ['127.0.0.1', 'localhost', '--help', '-', '127.0.0.1/22', '127.0.0.1 22']);
-    const { cases } = await hostileRun(dir, { uses: 'wait-for-port', input: 'host', values, fixed: () => ({ port: http.port, interval: 0.2 }), step: { timeout: '2s' } });
-    const { accepted } = expectRuleDecides('wait-for-port', 'host', cases);
-    for (const c of accepted) {
-      const local = c.value === '127.0.0.1' || c.value === 'localhost';
-      expect([describeCase(c), c.finished?.status]).toEqual([describeCase(c), local ? 'succeeded' : expect.stringMatching(/^(timedOut|failed)$/)]);
+    const fixed = () => ({ port: http.port, interval: 0.2 });
+    // The library's check probes once (the port is open here: already done); a check of the
+    // runbook's own that never holds makes the step itself probe.
+    for (const [step, open] of [[{ timeout: '2s' }, 'alreadyDone'], [{ timeout: '2s', check: { run: 'exit 1', after: false } }, 'succeeded']] as const) {
+      const { cases } = await hostileRun(scratch(), { uses: 'wait-for-port', input: 'host', values, fixed, step });
+      const { accepted } = expectRuleDecides('wait-for-port', 'host', cases);
+      for (const c of accepted) {
+        const local = c.value === '127.0.0.1' || c.value === 'localhost';
+        expect([describeCase(c), c.finished?.status]).toEqual([describeCase(c), local ? open : expect.stringMatching(/^(timedOut|failed)$/)]);
+      }
+      expect(accepted.map((c) => c.value)).toEqual(expect.arrayContaining(['127.0.0.1', 'localhost']));
     }
-    expect(accepted.map((c) => c.value)).toEqual(expect.arrayContaining(['127.0.0.1', 'localhost']));
     expect(sprung(traps)).toEqual([]);
   }, SLOW);
 
@@ -109,7 +114,10 @@ describe(`hostile values reach the host steps as data (seed ${SEED})`, () => {
   const fakeSystemctl = () => {
     const state = scratch('stepwise-fake-systemctl-');
     writeFileSync(join(state, 'mode'), 'up');
-    return { env: { PATH: `${FAKE_BIN}:${process.env.PATH ?? ''}`, FAKE_SYSTEMCTL_DIR: state }, calls: () => (existsSync(join(state, 'calls')) ? readFileSync(join(state, 'calls'), 'utf8') : '') };
+    return {
+      env: { PATH: `${FAKE_BIN}:${process.env.PATH ?? ''}`, FAKE_SYSTEMCTL_DIR: state, XDG_STATE_HOME: join(state, 'state-home') },
+      calls: () => (existsSync(join(state, 'calls')) ? readFileSync(join(state, 'calls'), 'utf8') : ''),
+    };
   };
 
   it('systemd-restart: a unit name reaches systemctl as exactly one unit, or is refused', async () => {
@@ -119,7 +127,10 @@ describe(`hostile values reach the host steps as data (seed ${SEED})`, () => {
     const values = hostileValues(traps, 20, 15, ['--help', '-.mount', 'nginx*', 'a\\x2db.service', 'getty@tty1.service', 'x;reboot']);
     const { cases } = await hostileRun(dir, { uses: 'systemd-restart', input: 'unit', values, fixed: () => ({ stable: 0 }), env: fake.env });
     const { accepted } = expectRuleDecides('systemd-restart', 'unit', cases);
-    const expected = accepted.flatMap((c) => [`restart -- ${c.value}`, `is-active -- ${c.value}`, `show --property=MainPID --value -- ${c.value}`]);
+    // The step: its check's bookkeeping (activation before and after), the restart, the wait;
+    // then the check after it (active, and since when). No check call before it: no marker yet.
+    const entered = (unit: string) => `show --property=ActiveEnterTimestampMonotonic --value -- ${unit}`;
+    const expected = accepted.flatMap((c) => [entered(c.value), `restart -- ${c.value}`, `is-active -- ${c.value}`, `show --property=MainPID --value -- ${c.value}`, entered(c.value), `is-active -- ${c.value}`, entered(c.value)]);
     for (const c of accepted) expect([describeCase(c), c.finished?.status]).toEqual([describeCase(c), 'succeeded']);
     expect(fake.calls()).toBe(expected.map((line) => `${line}\n`).join(''));
     expect(accepted.map((c) => c.value)).toEqual(expect.arrayContaining(['--help', '-.mount', 'a\\x2db.service']));
@@ -141,7 +152,9 @@ describe(`hostile values reach the host steps as data (seed ${SEED})`, () => {
     const { cases } = await hostileRun(dir, { uses: 'systemd-restart', input: 'health_url', values, fixed: () => ({ unit: 'web', stable: 0, health_timeout: 1 }), env: fake.env });
     const { accepted } = expectRuleDecides('systemd-restart', 'health_url', cases);
     for (const c of accepted) expect([describeCase(c), c.finished?.status]).toEqual([describeCase(c), (references[c.index] ?? []).length > 0 ? 'succeeded' : 'failed']);
-    expect(http.requests.map((r) => r.target)).toEqual(accepted.flatMap((c) => references[c.index] ?? []));
+    // Each healthy URL twice, exactly as curl asks for it: the step's request, then its check's.
+    const asked = (c: { index: number }) => references[c.index] ?? [];
+    expect(http.requests.map((r) => r.target)).toEqual(accepted.flatMap((c) => [...asked(c), ...asked(c)]));
 
     const texts = hostileValues(traps, 12, 17, ['a\nb', '*', '-e']);
     texts.forEach((text, i) => http.route(`/has/${i}`, { status: 200, body: `before ${text} after` }));

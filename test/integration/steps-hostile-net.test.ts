@@ -50,8 +50,12 @@ describe(`hostile values reach the network steps as data (seed ${SEED})`, () => 
   /** Half the URLs carry the value in the path, half in the query string. */
   const urlOf = (value: string, index: number) => (index % 2 === 0 ? http.url(`/p/${value}`) : `${http.url('/ok')}?q=${value}`);
 
-  /** Runs one URL input through its step and checks every request against curl's own. */
-  const checkUrls = async (uses: string, fixed: (i: number, status: string) => Record<string, unknown>, step: Record<string, unknown>, succeeded: (status: string) => boolean, noAnswer = 'failed') => {
+  /**
+   * Runs one URL input through its step and checks every request against curl's own.
+   * `answered`: the status of a step whose URL answered as wanted (`alreadyDone` when the
+   * step's check made the one request).
+   */
+  const checkUrls = async (uses: string, fixed: (i: number, status: string) => Record<string, unknown>, step: Record<string, unknown>, succeeded: (status: string) => boolean, noAnswer = 'failed', answered = 'succeeded') => {
     const dir = scratch();
     const traps = setTraps(dir);
     const values = hostileValues(traps, 16, uses.length, curlAttacks(traps)).map(urlOf);
@@ -66,7 +70,7 @@ describe(`hostile values reach the network steps as data (seed ${SEED})`, () => 
       expected.push(...ref.targets);
       // No answer at all (curl refused the URL): the step must not get one either. An answer
       // without a recorded request is the server refusing the target (400), the same for both.
-      const want = ref.status === '000' ? noAnswer : succeeded(ref.status) ? 'succeeded' : 'failed';
+      const want = ref.status === '000' ? noAnswer : succeeded(ref.status) ? answered : 'failed';
       expect([describeCase(c), c.finished?.status]).toEqual([describeCase(c), want]);
     }
     expect(http.requests.map((r) => r.target)).toEqual(expected);
@@ -83,8 +87,12 @@ describe(`hostile values reach the network steps as data (seed ${SEED})`, () => 
     await checkUrls('notify-webhook', () => ({ message: 'hi' }), { retry: 1 }, (status) => /^2/.test(status));
   }, SLOW);
 
-  it('wait-for-http: a URL is polled exactly as given, or is refused', async () => {
-    await checkUrls('wait-for-http', (_i, status) => ({ status: Number(status) >= 100 ? Number(status) : 200, interval: 0.1 }), { timeout: '20s' }, () => true, 'timedOut');
+  it('wait-for-http: a URL is polled exactly as given, or is refused — by the step and by its check', async () => {
+    const fixed = (_i: number, status: string) => ({ status: Number(status) >= 100 ? Number(status) : 200, interval: 0.1 });
+    // The library's check asks once: the endpoint answers as wanted, so the step is already done.
+    await checkUrls('wait-for-http', fixed, { timeout: '20s' }, () => true, 'timedOut', 'alreadyDone');
+    // A check of the runbook's own that never holds: the step itself polls.
+    await checkUrls('wait-for-http', fixed, { timeout: '20s', check: { run: 'exit 1', after: false } }, () => true, 'timedOut');
   }, SLOW);
 
   /** Runs `input` of http-request with hostile values; each case's request is found by its query `case=i`. */
@@ -186,10 +194,15 @@ describe(`hostile values reach the network steps as data (seed ${SEED})`, () => 
       // Every line of the value, but never the value itself: a line-by-line match would accept it.
       http.route(`/lines/${i}`, { status: 200, body: v.split('\n').map((line) => `${line}\n~`).join('\n') });
     });
-    const found = await hostileRun(dir, { uses: 'wait-for-http', input: 'contains', values, fixed: (i) => ({ url: http.url(`/has/${i}`), interval: 0.1 }), step: { timeout: '20s' } });
+    const fixed = (i: number) => ({ url: http.url(`/has/${i}`), interval: 0.1 });
+    // Found by the library's check (already done), and by the step when a check of the runbook's own never holds.
+    const byCheck = await hostileRun(dir, { uses: 'wait-for-http', input: 'contains', values, fixed, step: { timeout: '20s' } });
+    for (const c of byCheck.cases) expect([describeCase(c), c.finished?.status]).toEqual([describeCase(c), 'alreadyDone']);
+    const found = await hostileRun(scratch(), { uses: 'wait-for-http', input: 'contains', values, fixed, step: { timeout: '20s', check: { run: 'exit 1', after: false } } });
     for (const c of found.cases) expect([describeCase(c), c.finished?.status]).toEqual([describeCase(c), 'succeeded']);
     const multiline = values.filter((v) => v.includes('\n') && !v.split('\n').map((line) => `${line}\n~`).join('\n').includes(v));
     const notFound = await hostileRun(scratch(), { uses: 'wait-for-http', input: 'contains', values: multiline, fixed: (i) => ({ url: http.url(`/lines/${values.indexOf(multiline[i] ?? '')}`), interval: 0.2 }), step: { timeout: '1500ms' } });
+    // Neither the check nor the step matches line by line: not already done, and never found.
     for (const c of notFound.cases) expect([describeCase(c), c.finished?.status]).toEqual([describeCase(c), 'timedOut']);
     expect(multiline.length).toBeGreaterThanOrEqual(3);
     expect(sprung(traps)).toEqual([]);

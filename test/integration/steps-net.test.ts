@@ -4,13 +4,13 @@
  * and notify-webhook against a local node HTTP server that records what they sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { allCommandLines } from '../helpers/processes.js';
-import { oneStep, runRunbook, scratch } from './steps-harness.js';
+import { oneStep, runRunbook, scratch, startRunbook } from './steps-harness.js';
 
 /** A port that was free a moment ago: listen on 0, note the port, close. */
 async function closedPort(): Promise<number> {
@@ -24,15 +24,14 @@ async function closedPort(): Promise<number> {
 describe('wait-for-port', () => {
   it('succeeds once a listening port accepts, even when it starts listening late', async () => {
     const port = await closedPort();
-    let server: Server | undefined;
-    // Start listening only after the step has begun waiting.
-    const late = setTimeout(() => {
-      server = createServer((socket) => socket.end());
-      server.listen(port, '127.0.0.1');
-    }, 700);
-    const run = await runRunbook(scratch(), oneStep('wait-for-port', { port, interval: 0.1 }, { timeout: '30s' }));
-    clearTimeout(late);
-    server?.close();
+    const { cli, done } = startRunbook(scratch(), oneStep('wait-for-port', { port, interval: 0.1 }, { timeout: '30s' }));
+    // Start listening only once the step has begun waiting (its check found the port closed).
+    await cli.waitFor('"type":"step.started"');
+    await cli.waitFor(`waiting for 127.0.0.1:${port}`);
+    const server = createServer((socket) => socket.end());
+    server.listen(port, '127.0.0.1');
+    const run = await done;
+    server.close();
     expect(run.code).toBe(0);
     expect(run.finished('step')?.status).toBe('succeeded');
     expect(run.outputs('step')['waited-seconds']).toMatch(/^[0-9]+\.[0-9]$/);

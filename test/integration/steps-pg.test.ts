@@ -34,10 +34,11 @@ describePg('PostgreSQL steps', () => {
     return name;
   };
   const run = (dir: string, runbook: Record<string, unknown>): Promise<StepsRun> => runRunbook(dir, runbook, { env: pg.env });
-  const migrateStep = (database: string, dir: string, backupDir: string, extra: Record<string, unknown> = {}) => ({
+  const migrateStep = (database: string, dir: string, backupDir: string, extra: Record<string, unknown> = {}, keys: Record<string, unknown> = {}) => ({
     id: 'migrate',
     uses: 'pg-migrate',
     with: { dir, database, backup_dir: backupDir, ...extra },
+    ...keys,
   });
   const failingStep = { id: 'later', run: 'echo a later step fails; exit 1' };
 
@@ -146,9 +147,10 @@ describePg('PostgreSQL steps', () => {
       const second = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups)] });
       expect(second.code).toBe(0);
       expect(second.outputs('migrate')).toMatchObject({ applied: '3', 'applied-count': '1', version: '3' });
+      // Nothing left to apply: the step's check finds it already done, and it does not run.
       const third = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups)] });
-      expect(third.outputs('migrate')).toMatchObject({ applied: '', 'applied-count': '0', version: '3', 'backup-file': '' });
-      expect(third.log('migrate')).toContain('3 version(s) already applied, 0 pending');
+      expect(third.finished('migrate')?.status).toBe('alreadyDone');
+      expect(third.log('migrate')).toContain('all 3 migration(s) already applied by earlier runs: nothing to do');
       // The data migration ran once: every balance got its +500 exactly once.
       expect(pg.psql('SELECT string_agg(balance_cents::text, \',\' ORDER BY customer_id) FROM accounts', db)).toBe('1500,2500,3500');
       expect(pg.psql("SELECT given_name || '/' || family_name FROM customers WHERE id = 3", db)).toBe('Grace/Brewster Hopper');
@@ -221,7 +223,12 @@ describePg('PostgreSQL steps', () => {
       const dir = migrations(...BASE);
       expect((await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups)] })).code).toBe(0);
       const migrated = pg.snapshot(db);
-      const again = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups), failingStep] });
+      // With the library's check the step is already done and has no rollback at all; with a
+      // check of the runbook's own that never holds, it runs, applies nothing, and its rollback
+      // finds nothing of its own to undo.
+      const done = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups), failingStep] });
+      expect([done.code, done.finished('migrate')?.status, done.rollback('migrate')]).toEqual([1, 'alreadyDone', undefined]);
+      const again = await run(backups, { name: 'm', steps: [migrateStep(db, dir, backups, {}, { check: { run: 'exit 1', after: false } }), failingStep] });
       expect(again.code).toBe(1);
       expect(again.log('migrate', 'rollback')).toContain('nothing to undo');
       expect(pg.snapshot(db)).toBe(migrated);
