@@ -22,13 +22,24 @@ export interface BatchRunner {
   /** `step "deploy"`: how messages name the step. */
   label: string;
   /**
-   * Called, and awaited, before hosts start, with the hosts that start now and their batch
-   * (0-based) of `batches`. With `forks` smaller than a batch, a batch starts in several calls.
+   * Called, and awaited, before hosts start, with the hosts that start now. With `forks`
+   * smaller than a batch, a batch starts in several calls (`first` only for the first).
    */
-  onStart: (targets: Target[], batch: number, batches: number) => void | Promise<void>;
+  onStart: (targets: Target[], batch: BatchPosition) => void | Promise<void>;
   runOn: (target: Target) => Promise<CommandOutcome>;
   /** Stop starting hosts (cancellation); hosts already running end on their own signal. */
   stopped: () => boolean;
+}
+
+/** Where hosts that start belong. */
+export interface BatchPosition {
+  /** 0-based. */
+  index: number;
+  count: number;
+  /** Every host of the batch. */
+  hosts: Target[];
+  /** The batch's first hosts start (its first call). */
+  first: boolean;
 }
 
 /** Hosts per batch: `serial` as a number, or that percentage of `hosts` rounded up (at least 1); all of them without `serial`. */
@@ -57,10 +68,15 @@ export async function runOnTargets(runner: BatchRunner): Promise<StepOutcome> {
   let crossed = false;
   for (const [index, batch] of batches.entries()) {
     if (runner.stopped()) break;
+    let first = true;
     const ran = await runPool({
       items: batch,
       limit: runner.forks,
-      announce: (targets) => runner.onStart(targets, index, batches.length),
+      announce: (targets) => {
+        const position = { index, count: batches.length, hosts: batch, first };
+        first = false;
+        return runner.onStart(targets, position);
+      },
       run: runner.runOn,
       unstarted: (target) => unstartedOutcome(runner.label, target),
       stopped: runner.stopped,

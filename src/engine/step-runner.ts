@@ -81,6 +81,8 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
   if (step.action.kind === 'confirm') outcome = await confirmStep(scope, step);
   else {
     const command = step.action.command;
+    // Only a rollback that runs where the step started needs to know, after a crash, exactly which hosts did.
+    const exactStarts = entry !== undefined && step.rollback !== undefined && step.rollback.on === undefined;
     outcome = await runOnTargets({
       targets,
       serial: step.serial,
@@ -88,12 +90,17 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
       limits: step,
       label: `step "${step.id}"`,
       stopped: () => cancel.aborted,
-      onStart: async (started, index, count) => {
+      onStart: async (started, batch) => {
         entry?.targets.push(...started);
-        // Recorded (and durable) before they start, so a rollback knows exactly who started.
-        if (count === 1 && started.length === targets.length) return;
-        scope.emit({ type: 'step.batch', stepId: step.id, phase, targets: started.map((t) => t.name), batch: index + 1 });
-        await scope.checkpoint();
+        if (exactStarts) {
+          // Recorded (and durable) before they start, so its rollback runs exactly where the step started.
+          if (batch.count === 1 && started.length === targets.length) return;
+          scope.emit({ type: 'step.batch', stepId: step.id, phase, targets: started.map((t) => t.name), batch: batch.index + 1 });
+          await scope.checkpoint();
+        } else if (batch.first && batch.count > 1) {
+          // No rollback depends on which hosts started: one record per batch, no journal sync per free slot.
+          scope.emit({ type: 'step.batch', stepId: step.id, phase, targets: batch.hosts.map((t) => t.name), batch: batch.index + 1 });
+        }
       },
       runOn: (target) => {
         const run = (verify?: () => Promise<string | undefined>) =>

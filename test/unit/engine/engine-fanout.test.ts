@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { runEngine, type EngineOptions } from '../../../src/engine/engine.js';
 import { toleratedHostFailures } from '../../../src/engine/failure-policy.js';
+import { priorRunState } from '../../../src/journal/prior-state.js';
 import { batchSizeOf, toBatches } from '../../../src/engine/run-step.js';
 import type { Executor } from '../../../src/targets/executor.js';
 import type { Host, Runbook, Step } from '../../../src/runbook/model.js';
@@ -55,7 +56,7 @@ describe('serial: batch sizes', () => {
 describe('forks: hosts in flight', () => {
   it('a slow host never holds back a free slot, and no more than forks run at once', async () => {
     const executor = new GatedExecutor();
-    const { sink, done } = start(fleet(5, [step({ id: 'deploy', on: 'web', run: 'deploy' })], { forks: 2 }), executor);
+    const { sink, done } = start(fleet(5, [step({ id: 'deploy', on: 'web', run: 'deploy', rollback: 'undeploy' })], { forks: 2 }), executor);
     await executor.callsReach(2);
     expect(executor.running).toEqual(['web-1', 'web-2']);
     // web-1 stays busy while the other slot goes through web-2 … web-5.
@@ -68,7 +69,7 @@ describe('forks: hosts in flight', () => {
     executor.release('web-1');
     expect(await done).toEqual({ status: 'succeeded', exitCode: 0 });
     expect(executor.maxInFlight).toBe(2);
-    // Each set of hosts is recorded before it starts; together they are exactly the hosts that started.
+    // With a rollback to run where the step started, each set of hosts is recorded before it starts.
     expect(sink.of('step.batch').map((e) => e.targets)).toEqual([['web-1', 'web-2'], ['web-3'], ['web-4'], ['web-5']]);
     expect(new Set(sink.of('step.batch').map((e) => e.batch))).toEqual(new Set([1]));
   });
@@ -80,7 +81,7 @@ describe('forks: hosts in flight', () => {
       const forks = 1 + Math.floor(random() * 8);
       const serial = random() < 0.5 ? undefined : 1 + Math.floor(random() * hosts);
       const executor = new GatedExecutor();
-      const rb = fleet(hosts, [step({ id: 'deploy', on: 'web', run: 'deploy', ...(serial ? { serial } : {}) })], { forks });
+      const rb = fleet(hosts, [step({ id: 'deploy', on: 'web', run: 'deploy', rollback: 'undeploy', ...(serial ? { serial } : {}) })], { forks });
       const { sink, done } = start(rb, executor);
       const batches = toBatches(names(hosts), serial);
       let ended = 0;
@@ -101,6 +102,23 @@ describe('forks: hosts in flight', () => {
       // What was recorded as started is exactly what started, in start order.
       const recorded = sink.of('step.batch').flatMap((e) => e.targets);
       expect(recorded.length === 0 ? names(hosts) : recorded).toEqual(names(hosts));
+    }
+  });
+
+  it('without a rollback that needs them, no record per free slot: one per batch, naming the whole batch', async () => {
+    for (const deploy of [step({ id: 'deploy', on: 'web', run: 'deploy', serial: 3 }), { ...step({ id: 'deploy', on: 'web', run: 'deploy', serial: 3 }), rollback: { command: command('undeploy'), on: 'local' } }]) {
+      const executor = new GatedExecutor((req) => req.script === 'deploy');
+      const { sink, done } = start(fleet(5, [deploy], { forks: 2 }), executor);
+      for (const name of names(5)) {
+        await executor.callsReach(Number(name.slice(4)));
+        executor.release(name);
+      }
+      expect(await done).toEqual({ status: 'succeeded', exitCode: 0 });
+      expect(executor.maxInFlight).toBeLessThanOrEqual(2);
+      expect(sink.of('step.batch').map((e) => [e.batch, e.targets])).toEqual([
+        [1, ['web-1', 'web-2', 'web-3']],
+        [2, ['web-4', 'web-5']],
+      ]);
     }
   });
 
@@ -132,6 +150,8 @@ describe('forks: hosts in flight', () => {
     const rb = fleet(5, [step({ id: 'deploy', on: 'web', run: 'deploy', rollback: 'undeploy' })], { forks: 2 });
     const { sink, done } = start(rb, executor, { cancel: cancel.signal });
     await executor.callsReach(2);
+    // Had the runner died now, its journal would name exactly the two hosts that started.
+    expect(priorRunState([...sink.events]).steps.find((s) => s.stepId === 'deploy')?.targets).toEqual(['web-1', 'web-2']);
     cancel.abort();
     expect(await done).toEqual({ status: 'cancelled', exitCode: 130 });
     expect(executor.targetsOf('deploy')).toEqual(['web-1', 'web-2']);
