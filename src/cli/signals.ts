@@ -4,6 +4,8 @@
  * SIGHUP is the on-call engineer's SSH session dropping: it must stop the run as safely as a
  * Ctrl-C does, not kill the runner and leave the step running unwatched.
  */
+import { surviveTerminalHangup } from './terminal-hangup.js';
+
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** The run's two stop signals; `dispose` restores the default handlers. */
@@ -15,6 +17,7 @@ export interface SignalWatch {
 
 /** Starts watching; `say` tells the operator what each signal does. */
 export function watchSignals(say: (message: string) => void): SignalWatch {
+  surviveTerminalHangup();
   const cancel = new AbortController();
   const hardStop = new AbortController();
   let first: NodeJS.Signals | undefined;
