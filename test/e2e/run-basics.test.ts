@@ -105,8 +105,10 @@ describe('stepwise run (built CLI, real processes)', () => {
     const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/step "slow" timed out after 1(\.\d)?s \(timeout 1s\)/);
-    const { pidsMatching, eventually } = await import('../helpers/processes.js');
-    expect(await eventually(() => pidsMatching(tag).length === 0)).toBe(true);
+    const { eventually } = await import('../helpers/processes.js');
+    const { onlyRunId, pidsOfRun } = await import('../helpers/run-processes.js');
+    const id = onlyRunId(ws.stateDir);
+    expect(await eventually(() => pidsOfRun(id, 'sleep').length === 0)).toBe(true);
   });
 
   it('a missing identity file stops a run before anything executes (exit 2), but not validate', async () => {

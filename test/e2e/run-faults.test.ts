@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLines, runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
-import { allCommandLines, eventually, pidsMatching } from '../helpers/processes.js';
+import { allCommandLines, eventually } from '../helpers/processes.js';
+import { killRunProcesses, onlyRunId, pidsOfRun } from '../helpers/run-processes.js';
 
 /** How many times each step ran, counted by the steps themselves in files. */
 function counter(dir: string, name: string): number {
@@ -31,11 +32,12 @@ describe('signals', () => {
     );
     const cli = startCli(['run', file, '--state-dir', ws.stateDir]);
     await cli.waitFor('started-b');
-    expect(await eventually(() => pidsMatching(tag).length >= 2)).toBe(true);
+    const id = onlyRunId(ws.stateDir);
+    expect(await eventually(() => pidsOfRun(id, 'sleep').length >= 2)).toBe(true);
     cli.child.kill('SIGTERM');
     const result = await cli.done;
     expect(result.code).toBe(130);
-    expect(await eventually(() => pidsMatching(tag).length === 0)).toBe(true);
+    expect(await eventually(() => pidsOfRun(id, 'sleep').length === 0)).toBe(true);
     expect([counter(ws.dir, 'a'), counter(ws.dir, 'undo-b'), counter(ws.dir, 'undo-a'), counter(ws.dir, 'c')]).toEqual([1, 1, 1, 0]);
     expect(readFileSync(join(ws.dir, 'fin.txt'), 'utf8').trim()).toBe('status=cancelled');
   });
@@ -90,7 +92,7 @@ describe('crash safety', () => {
     cli.child.kill('SIGKILL');
     const killed = await cli.done;
     const id = String(jsonLines(killed.stdout)[0]?.runId);
-    execFileSync('pkill', ['-f', 'sleep 60']);
+    killRunProcesses(id);
     execFileSync('touch', [join(ws.dir, 'killed')]);
 
     const show = await runCliToEnd(['show', id, '--state-dir', ws.stateDir]);
@@ -101,8 +103,9 @@ describe('crash safety', () => {
     expect(resumed.code).toBe(0);
     expect([counter(ws.dir, 'one'), counter(ws.dir, 'two'), counter(ws.dir, 'three')]).toEqual([1, 2, 1]);
 
+    // A finished run is not resumed again: exit 2, saying so, nothing run.
     const again = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
-    expect(again.code).toBe(0);
+    expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already succeeded/);
     expect(counter(ws.dir, 'three')).toBe(1);
   });
@@ -114,8 +117,8 @@ describe('crash safety', () => {
     await cli.waitFor('in-two');
     cli.child.kill('SIGKILL');
     const killed = await cli.done;
-    execFileSync('pkill', ['-f', 'sleep 60']);
     const id = String(jsonLines(killed.stdout)[0]?.runId);
+    killRunProcesses(id);
     const rolled = await runCliToEnd(['rollback', id, '--json', '--state-dir', ws.stateDir]);
     expect(rolled.code).toBe(1);
     const order = jsonLines(rolled.stdout).filter((e) => e.type === 'rollback.started').map((e) => e.stepId);
@@ -134,12 +137,13 @@ describe('crash safety', () => {
     await cli.waitFor('in-long');
     cli.child.kill('SIGKILL');
     const killed = await cli.done;
-    expect(await eventually(() => pidsMatching(tag).length === 1)).toBe(true);
+    const id = String(jsonLines(killed.stdout)[0]?.runId);
+    expect(await eventually(() => pidsOfRun(id, 'sleep').length === 1)).toBe(true);
     execFileSync('touch', [join(ws.dir, 'killed')]);
-    const resumed = await runCliToEnd(['resume', String(jsonLines(killed.stdout)[0]?.runId), '--state-dir', ws.stateDir]);
+    const resumed = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/ended [1-9]\d* process\(es\) still running from the interrupted run/);
-    expect(pidsMatching(tag)).toEqual([]);
+    expect(pidsOfRun(id, 'sleep')).toEqual([]);
     expect(counter(ws.dir, 'long')).toBe(2);
   });
 
@@ -177,9 +181,9 @@ describe('crash safety', () => {
     await cli.waitFor('in-undo-two');
     cli.child.kill('SIGKILL');
     const killed = await cli.done;
-    execFileSync('pkill', ['-f', 'sleep 60']);
-    execFileSync('touch', [join(ws.dir, 'killed')]);
     const id = String(jsonLines(killed.stdout)[0]?.runId);
+    killRunProcesses(id);
+    execFileSync('touch', [join(ws.dir, 'killed')]);
     expect(counter(ws.dir, 'undo-one')).toBe(0);
     const rolled = await runCliToEnd(['rollback', id, '--state-dir', ws.stateDir]);
     expect(rolled.code).toBe(1);

@@ -1,15 +1,22 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalExecutor } from '../../src/targets/local-executor.js';
 import type { ExecRequest } from '../../src/targets/executor.js';
 import { LOCAL_TARGET } from '../../src/runbook/model.js';
-import { allCommandLines, eventually, pidsMatching } from '../helpers/processes.js';
+import { allCommandLines, eventually } from '../helpers/processes.js';
+import { alive } from '../helpers/proc-state.js';
+import { pidsOfRun } from '../helpers/run-processes.js';
 
 const executor = new LocalExecutor();
 afterAll(() => executor.close());
+
+/** A run id for one test's processes: found again through their environment, never by name. */
+const testRunId = () => `20990101T000000Z-${randomBytes(4).toString('hex')}`;
+/** Live `sleep` processes that carry `runId` in their environment. */
+const sleepsOf = (runId: string) => pidsOfRun(runId, 'sleep');
 
 function request(script: string, extra: Partial<ExecRequest> = {}) {
   const chunks: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
@@ -58,34 +65,40 @@ describe('local executor (real processes)', () => {
   });
 
   it('aborting kills the whole tree: no child or grandchild survives', async () => {
-    const tag = `sleep 3${randomBytes(2).readUInt16BE() % 100}`;
+    const id = testRunId();
     const controller = new AbortController();
-    const { req } = request(`bash -c '${tag} & ${tag}; wait' & ${tag}; wait`, { signal: controller.signal });
+    const { req } = request(`bash -c 'sleep 300 & sleep 300; wait' & sleep 300; wait`, { signal: controller.signal, env: { STEPWISE_RUN_ID: id } });
     const running = executor.exec(req);
-    expect(await eventually(() => pidsMatching(tag).length >= 3)).toBe(true);
+    expect(await eventually(() => sleepsOf(id).length >= 3)).toBe(true);
     controller.abort();
     const result = await running;
     expect(result.exitCode).toBeNull();
-    expect(await eventually(() => pidsMatching(tag).length === 0)).toBe(true);
+    expect(await eventually(() => sleepsOf(id).length === 0)).toBe(true);
   });
 
   it('a process that ignores SIGTERM is killed after the grace period', async () => {
+    const id = testRunId();
     const controller = new AbortController();
-    const { req } = request("trap '' TERM; bash -c \"trap '' TERM; sleep 301; sleep 301\" & wait", { signal: controller.signal, killGraceMs: 300 });
+    const { req } = request("trap '' TERM; bash -c \"trap '' TERM; sleep 301; sleep 301\" & wait", { signal: controller.signal, killGraceMs: 300, env: { STEPWISE_RUN_ID: id } });
     const running = executor.exec(req);
-    expect(await eventually(() => pidsMatching('sleep 301').length >= 1)).toBe(true);
+    expect(await eventually(() => sleepsOf(id).length >= 1)).toBe(true);
     controller.abort();
     await running;
-    expect(await eventually(() => pidsMatching('sleep 301').length === 0)).toBe(true);
+    expect(await eventually(() => sleepsOf(id).length === 0)).toBe(true);
   });
 
   it('background leftovers of a finished step are ended with it; setsid daemons are not', async () => {
-    const { req } = request('sleep 302 & setsid sleep 303 >/dev/null 2>&1 < /dev/null & sleep 0.2; echo started');
+    const id = testRunId();
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'stepwise-daemon-')), 'pid');
+    const { req } = request(`sleep 302 & setsid sh -c 'echo $$ > ${pidFile}; exec sleep 303' >/dev/null 2>&1 < /dev/null & sleep 0.2; echo started`, { env: { STEPWISE_RUN_ID: id } });
     const result = await executor.exec(req);
     expect(result.exitCode).toBe(0);
-    expect(await eventually(() => pidsMatching('sleep 302').length === 0)).toBe(true);
-    expect(pidsMatching('sleep 303').length).toBe(1);
-    for (const pid of pidsMatching('sleep 303')) process.kill(pid, 'SIGKILL');
+    expect(await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'))).toBe(true);
+    const daemon = Number(readFileSync(pidFile, 'utf8'));
+    // The step's own sleep is ended; the daemon (its own session) is the only one left.
+    expect(await eventually(() => sleepsOf(id).join() === String(daemon))).toBe(true);
+    expect(alive(daemon)).toBe(true);
+    process.kill(daemon, 'SIGKILL');
   });
 
   it('the script never appears in any command line', async () => {
@@ -210,10 +223,10 @@ describe('local executor: scripts and outputs files', () => {
   });
 
   it('when onOutput throws, the step is ended and exec rejects with that error', async () => {
-    const tag = `sleep 61${randomBytes(1).readUInt8() % 10}`;
+    const id = testRunId();
     let sid = 0;
     const req: ExecRequest = {
-      ...request(`echo boom; ${tag}`).req,
+      ...request('echo boom; sleep 61', { env: { STEPWISE_RUN_ID: id } }).req,
       onSpawn: (pid) => (sid = pid),
       onOutput: () => {
         throw new Error('disk full');
@@ -221,18 +234,18 @@ describe('local executor: scripts and outputs files', () => {
     };
     await expect(executor.exec(req)).rejects.toThrow('disk full');
     expect(sid).toBeGreaterThan(0);
-    expect(pidsMatching(tag)).toEqual([]);
+    expect(sleepsOf(id)).toEqual([]);
   });
 
   it('when onSpawn throws (the start cannot be recorded), the step is ended at once and exec rejects with that error', async () => {
-    const tag = `sleep 62${randomBytes(1).readUInt8() % 10}`;
+    const id = testRunId();
     const req: ExecRequest = {
-      ...request(`${tag}; echo never`).req,
+      ...request('sleep 62; echo never', { env: { STEPWISE_RUN_ID: id } }).req,
       onSpawn: () => {
         throw new Error('journal unwritable');
       },
     };
     await expect(executor.exec(req)).rejects.toThrow('journal unwritable');
-    expect(pidsMatching(tag)).toEqual([]);
+    expect(sleepsOf(id)).toEqual([]);
   });
 });
