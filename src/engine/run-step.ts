@@ -90,8 +90,10 @@ export async function runOnTargets(runner: BatchRunner): Promise<StepOutcome> {
       break;
     }
   }
-  const limited = runner.limits.maxFailures !== undefined || runner.limits.maxFailPercentage !== undefined;
-  return combineHosts({ results, all: runner.targets, label: runner.label, crossed, ...(limited ? { tolerated, limits: runner.limits } : {}), durationMs: performance.now() - started });
+  const { maxFailures, maxFailPercentage } = runner.limits;
+  const limits = { ...(maxFailures !== undefined ? { maxFailures } : {}), ...(maxFailPercentage !== undefined ? { maxFailPercentage } : {}) };
+  const limited = Object.keys(limits).length > 0;
+  return combineHosts({ results, all: runner.targets, label: runner.label, crossed, ...(limited ? { tolerated, limits } : {}), durationMs: performance.now() - started });
 }
 
 /** A host whose start was recorded when the run was told to stop: it never ran. */
