@@ -7,8 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { listRunIds } from '../journal/run-lookup.js';
-import { locateStateDir } from '../journal/state-dir.js';
+import { FileStore, stateTarget } from '../journal/index.js';
 import { GLOBAL_OPTIONS, type OptionSet } from './command-options.js';
 import { COMMANDS, commandNamed, type PositionalSpec } from './command-table.js';
 import { writeStdout } from './output.js';
@@ -43,7 +42,11 @@ function stateDirTyped(words: readonly string[]): string | undefined {
 function runIds(words: readonly string[], current: string, env: NodeJS.ProcessEnv, cwd: string): string[] {
   const stateDir = stateDirTyped(words);
   try {
-    return listRunIds(locateStateDir({ env, cwd, ...(stateDir ? { stateDir } : {}) }))
+    // A database is never asked on a Tab (it may be slow or far); a state dir is cheap to list.
+    const target = stateTarget({ env, cwd, ...(stateDir ? { stateDir } : {}) });
+    if (target.kind !== 'dir') return [];
+    return FileStore.open(target.path, { writable: false })
+      .runIds()
       .filter((id) => id.startsWith(current))
       .slice(0, MAX_RUN_IDS);
   } catch {

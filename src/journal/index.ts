@@ -1,4 +1,4 @@
-/** The journal's public surface: state dir, run ids, writer, reader, locks, history, formatting. */
+/** The state layer's public surface: the store interfaces and how to open one; run ids, journal reading, formatting. */
 export { openStateDir, locateStateDir, resolveStateDir, ensureStateDir, checkStateDirWritable, stateDirAt, type StateDir, type StateDirOptions } from './state-dir.js';
 export { newRunId, runIdTime, isSafeRunId, RUN_ID_PATTERN } from './run-id.js';
 export { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
@@ -17,3 +17,9 @@ export { formatHistory } from './format-history.js';
 export { formatShow, type ShowOptions } from './format-show.js';
 export { runLogFiles, writeRunLogs, type RunLogFile } from './run-logs.js';
 export { runPaths, type RunPaths } from './run-paths.js';
+export type { StateStore, RunRecorder, StoredRun, StoredLog, LogBytes, NewRun, RunbookCheckout, HeldLock as StoreLock, BlockingRun, Acknowledgement, UnrecordablePolicy } from './store.js';
+export { openStateStore, stateTarget, type StateChoice } from './open-store.js';
+export { untrustedJournal } from './run-integrity.js';
+export { journalDamage } from './journal-reader.js';
+export { logTails, logTailKey, type LogTail } from './log-tails.js';
+export { FileStore } from './file-store.js';

@@ -251,6 +251,7 @@ function newMeta(runId: string, meta: NewRunMeta): RunMeta {
   return {
     version: 1, runId, runbook: meta.runbook, file: meta.file, cwd: meta.cwd ?? process.cwd(),
     ...(meta.lock === undefined ? {} : { lock: meta.lock }),
+    ...(meta.blockAfterFailure ? { blockAfterFailure: true } : {}),
     options: meta.options ?? {}, createdAt: new Date().toISOString(), sessions: [],
   };
 }

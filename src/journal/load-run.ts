@@ -3,35 +3,23 @@
  * `rollback`, which continue it from its journal and its runbook copy.
  */
 import { join } from 'node:path';
-import type { PriorRunState } from '../engine/prior-run.js';
 import type { ScalarValue } from '../runbook/model.js';
 import { isRecord, readJsonFile } from './fs-util.js';
-import { readJournal, type JournalContents } from './journal-reader.js';
+import { readJournal } from './journal-reader.js';
 import { priorRunState } from './prior-state.js';
 import { resolveRunId } from './run-lookup.js';
-import { readRunMeta, type RunMeta } from './run-meta.js';
+import { readRunMeta } from './run-meta.js';
 import { runPaths, type RunPaths } from './run-paths.js';
 import { runDurationMs, unfinishedState, type RunState } from './run-state.js';
-import { summarizeRun, type RunSummary } from './run-summary.js';
+import { summarizeRun } from './run-summary.js';
 import type { StateDir } from './state-dir.js';
+import type { StoredRun } from './store.js';
 
-/** A run as stored. */
-export interface LoadedRun {
-  runId: string;
+/** A run as the state dir stores it: a {@link StoredRun} and the paths of its files. */
+export interface LoadedRun extends StoredRun {
   paths: RunPaths;
-  /** Undefined when `meta.json` is missing (the journal still tells most). */
-  meta: RunMeta | undefined;
-  journal: JournalContents;
-  /** What `resume`/`rollback` hand to the engine. */
-  prior: PriorRunState;
-  summary: RunSummary;
-  state: RunState;
-  startedAt?: string;
-  durationMs?: number;
   /** Absolute path of the runbook copy, when one was stored. */
   runbookCopy?: string;
-  /** The masked params the run was started with (`params.json`). */
-  params?: Record<string, ScalarValue>;
 }
 
 /** Loads a run by id or unambiguous id prefix; UsageError (exit 2) when there is none. */
@@ -55,7 +43,7 @@ export function loadRun(state: StateDir, typedRunId: string, now?: number): Load
     state: runState,
     ...(now === undefined ? {} : { now }),
   });
-  const loaded: LoadedRun = { runId, paths, meta, journal, prior, summary, state: runState };
+  const loaded: LoadedRun = { runId, paths, journalLocation: paths.journal, meta, journal, prior, summary, state: runState, hasRunbookCopy: meta?.runbookCopy !== undefined };
   if (startedAt !== undefined) loaded.startedAt = startedAt;
   if (durationMs !== undefined) loaded.durationMs = durationMs;
   if (meta?.runbookCopy) loaded.runbookCopy = join(paths.dir, meta.runbookCopy);

@@ -1,20 +1,9 @@
 /** Whether the process that holds a lock (or ran a run) can still be alive. */
 import { hostname, uptime } from 'node:os';
-import { errnoCode } from './fs-util.js';
+import { isPidAlive } from '../targets/process-alive.js';
 
 /** `alive`, `dead`, or `unknown` (another host: we cannot look, so we must assume alive). */
 export type Liveness = 'alive' | 'dead' | 'unknown';
-
-/** True when a process with this pid exists on this host (EPERM: it exists, owned by another user). */
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM';
-  }
-}
 
 /** When this machine booted, in ms since the epoch. */
 export function bootTimeMs(): number {

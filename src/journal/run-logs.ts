@@ -1,14 +1,16 @@
 /**
- * `stepwise logs RUN_ID [STEP_ID]`: the full captured output, streamed file by file to
- * a Writable with backpressure, so a gigabyte log never sits in memory.
+ * `stepwise logs RUN_ID [STEP_ID]`: the full captured output, streamed log by log to a
+ * Writable with backpressure, so a gigabyte log never sits in memory; and the state dir's
+ * log files (which exist, in which order).
  */
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors/stepwise-error.js';
 import type { LoadedRun } from './load-run.js';
 import { stepLogName } from './run-paths.js';
+import type { LogBytes, StateStore, StoredRun } from './store.js';
 
 /** One log file of a run. */
 export interface RunLogFile {
@@ -50,17 +52,46 @@ export function runLogFiles(run: LoadedRun, stepId?: string): RunLogFile[] {
   return files;
 }
 
-/** Streams logs to `out` (not ended), with a `==> step <==` header per file when several. */
-export async function writeRunLogs(run: LoadedRun, out: Writable, stepId?: string): Promise<void> {
-  const files = runLogFiles(run, stepId);
-  if (files.length === 0) {
+/** Streams a run's logs to `out` (not ended), with a `==> step <==` header per log when several. */
+export async function writeRunLogs(store: StateStore, run: StoredRun, out: Writable, stepId?: string): Promise<void> {
+  const logs = await store.logsOf(run, stepId);
+  if (logs.length === 0) {
     out.write(stepId === undefined ? `Run ${run.runId} captured no output.\n` : `Step "${stepId}" captured no output.\n`);
     return;
   }
-  for (const [index, file] of files.entries()) {
-    if (files.length > 1) out.write(`${index > 0 ? '\n' : ''}==> ${file.stepId}${file.phase === 'rollback' ? ' (rollback)' : ''} <==\n`);
-    await pipeline(createReadStream(file.path), out, { end: false });
+  for (const [index, log] of logs.entries()) {
+    if (logs.length > 1) out.write(`${index > 0 ? '\n' : ''}==> ${log.stepId}${log.phase === 'rollback' ? ' (rollback)' : ''} <==\n`);
+    await store.writeLog(run, log, out);
   }
+}
+
+/** Streams one log file to `out` (not ended). */
+export async function writeLogFile(path: string, out: Writable): Promise<void> {
+  await pipeline(createReadStream(path), out, { end: false });
+}
+
+/** At most `headBytes` from the start and `tailBytes` from the end of a log file. */
+export function readLogFileBytes(path: string, headBytes: number, tailBytes: number): LogBytes {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= headBytes + tailBytes) return { totalBytes: size, head: readAt(fd, 0, size), tail: Buffer.alloc(0), droppedBytes: 0 };
+    return { totalBytes: size, head: readAt(fd, 0, headBytes), tail: readAt(fd, size - tailBytes, tailBytes), droppedBytes: 0 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  // A log still being written may be shorter than fstat said a moment ago: keep what was read.
+  while (filled < length) {
+    const n = readSync(fd, buffer, filled, length - filled, position + filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  return buffer.subarray(0, filled);
 }
 
 function listLogs(dir: string): string[] {

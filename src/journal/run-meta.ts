@@ -31,13 +31,16 @@ export interface NewRunMeta {
   lock?: string;
   /** Command-line state needed to resume (`noRollback`, `only`, `from`, `limit`, `inventory`…). */
   options?: Record<string, JsonValue>;
+  /** The runbook says `blockAfterFailure: true`: a failure blocks the next run of its lock. */
+  blockAfterFailure?: boolean;
 }
 
 /** The stored `meta.json`. */
-export interface RunMeta extends Required<Omit<NewRunMeta, 'lock'>> {
+export interface RunMeta extends Required<Omit<NewRunMeta, 'lock' | 'blockAfterFailure'>> {
   version: 1;
   runId: string;
   lock?: string;
+  blockAfterFailure?: boolean;
   createdAt: string;
   /** Path of the runbook copy, relative to the run dir. */
   runbookCopy?: string;

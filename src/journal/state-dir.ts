@@ -54,7 +54,9 @@ export function ensureStateDir(root: string): StateDir {
     try {
       mkdirSync(path, { recursive: true, mode: DIR_MODE });
     } catch (error) {
-      throw new UsageError(`Cannot create state directory ${path}: ${errnoCode(error) ?? String(error)}`, {
+      const code = errnoCode(error);
+      const why = code === 'EEXIST' || code === 'ENOTDIR' ? `${code} (it, or a folder above it, is a file, not a directory)` : (code ?? String(error));
+      throw new UsageError(`Cannot create state directory ${path}: ${why}`, {
         cause: error,
         hint: HINT,
       });

@@ -6,6 +6,7 @@
 import { extendedColourRules } from './ansi-palette.js';
 import { assertInlineSafe, contentSecurityPolicy, escapeAttr, escapeText } from './html.js';
 import { planBudget } from './log-budget.js';
+import type { LogExcerpt } from './log-excerpt.js';
 import { PositionRules } from './position-rules.js';
 import type { ReportLog, ReportSource } from './read-run.js';
 import { renderFooter, renderHeader, renderNotices, renderRunDetails } from './render-header.js';
@@ -21,18 +22,25 @@ export interface BuildReportOptions {
   now?: number;
 }
 
-/** The report of a run as one HTML document. */
-export function buildReport(source: ReportSource, options: BuildReportOptions = {}): string {
+/** The report of a run as one HTML document (logs are read first, each within its share). */
+export async function buildReport(source: ReportSource, options: BuildReportOptions = {}): Promise<string> {
   const model = buildReportModel(source, options.now ?? Date.now());
   const places = new PositionRules();
   const usedColours = new Set<string>();
   const views = [...model.steps, ...model.finallySteps];
   const important = importantLogs(views);
   const budget = planBudget(source.logs.length, important.size);
+  const excerpts = new Map(
+    await Promise.all(source.logs.map(async (log) => [log, await log.excerpt(important.has(log) ? budget.important : budget.other).catch((error: unknown) => toError(error))] as const)),
+  );
   const ctx = {
     runId: model.runId,
     usedColours,
-    limitsFor: (log: ReportLog, _important: boolean) => (important.has(log) ? budget.important : budget.other),
+    excerptOf: (log: ReportLog): LogExcerpt => {
+      const excerpt = excerpts.get(log);
+      if (excerpt === undefined || excerpt instanceof Error) throw excerpt ?? new Error('log not read');
+      return excerpt;
+    },
   };
   const anchors = new Map(views.map((v) => [v.step.stepId, stepAnchor(v)]));
   const body = [
@@ -82,4 +90,8 @@ function importantLogs(views: readonly StepView[]): Set<ReportLog> {
 
 function documentTitle(model: ReportModel): string {
   return `${model.outcome.title} · ${model.runbook} · ${model.runId} · stepwise report`;
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -33,19 +33,35 @@ export function readLogExcerpt(path: string, limits: ExcerptLimits): LogExcerpt 
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size <= limits.headBytes + limits.tailBytes) return fromWhole(readAt(fd, 0, size), limits);
-    const head = headLines(readAt(fd, 0, limits.headBytes), limits.headLines);
-    const tail = tailLines(readAt(fd, size - limits.tailBytes, limits.tailBytes), limits.tailLines);
-    return {
-      totalBytes: size,
-      head: head.lines,
-      tail: tail.lines,
-      omittedBytes: size - limits.tailBytes + tail.skipped - head.bytes,
-      cutLines: head.cut || tail.cut,
-    };
+    if (size <= limits.headBytes + limits.tailBytes) return excerptOf({ totalBytes: size, head: readAt(fd, 0, size), tail: Buffer.alloc(0) }, limits);
+    return excerptOf({ totalBytes: size, head: readAt(fd, 0, limits.headBytes), tail: readAt(fd, size - limits.tailBytes, limits.tailBytes) }, limits);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The start and end of a log as read: `head` holds the whole log when `tail` is empty. */
+export interface LogParts {
+  totalBytes: number;
+  head: Buffer;
+  tail: Buffer;
+}
+
+/** The excerpt of a log from its first `headBytes` and last `tailBytes` (or all of it, when that is less). */
+export function excerptOf(parts: LogParts, limits: ExcerptLimits): LogExcerpt {
+  if (parts.tail.length === 0) {
+    const whole = fromWhole(parts.head, limits);
+    return { ...whole, totalBytes: parts.totalBytes, omittedBytes: whole.omittedBytes + parts.totalBytes - parts.head.length };
+  }
+  const head = headLines(parts.head, limits.headLines);
+  const tail = tailLines(parts.tail, limits.tailLines);
+  return {
+    totalBytes: parts.totalBytes,
+    head: head.lines,
+    tail: tail.lines,
+    omittedBytes: parts.totalBytes - parts.tail.length + tail.skipped - head.bytes,
+    cutLines: head.cut || tail.cut,
+  };
 }
 
 function readAt(fd: number, position: number, length: number): Buffer {

@@ -2,7 +2,7 @@
  * A run's outcome in plain words, and what the operator can do next. Every sentence here
  * is derived from the journal; where the journal cannot tell, it says less, not more.
  */
-import type { LoadedRun } from '../journal/index.js';
+import type { StoredRun } from '../journal/index.js';
 import type { StepSummary } from '../journal/run-summary.js';
 import { formatTime } from '../journal/format-duration.js';
 
@@ -27,7 +27,7 @@ const names = (steps: readonly StepSummary[]) => steps.map((s) => `"${s.stepId}"
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Says how the run ended (or that it has not). */
-export function describeOutcome(run: LoadedRun): Outcome {
+export function describeOutcome(run: StoredRun): Outcome {
   const steps = run.summary.steps;
   const runSteps = steps.filter((s) => s.phase === 'run');
   const failed = failedOf(runSteps);
@@ -69,7 +69,7 @@ export function describeOutcome(run: LoadedRun): Outcome {
 }
 
 /** What can be done about the run now, for the footer (empty when nothing applies). */
-export function nextSteps(run: LoadedRun): Advice[] {
+export function nextSteps(run: StoredRun): Advice[] {
   const id = run.runId;
   const resume: Advice = { text: 'Continue from the first step that did not succeed:', command: `stepwise resume ${id}` };
   const rollback: Advice = { text: 'Compensate the steps that ran, newest first:', command: `stepwise rollback ${id}` };

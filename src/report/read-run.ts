@@ -1,12 +1,10 @@
 /**
- * Everything the report reads from stored state, in one place: the run (through the
- * journal module), its log files and its runbook copy. When state moves behind interfaces
- * (or into PostgreSQL), this file is the only one of the report that changes.
+ * Everything the report reads from stored state, in one place: the run, its logs (head and
+ * tail only) and its runbook copy, all through the state store, so a report reads the same
+ * from a state dir or from PostgreSQL.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { UsageError } from '../errors/stepwise-error.js';
-import { listRunIds, loadRun, locateStateDir, runLogFiles, type LoadedRun } from '../journal/index.js';
-import { readLogExcerpt, type ExcerptLimits, type LogExcerpt } from './log-excerpt.js';
+import { openStateStore, type StateChoice, type StateStore, type StoredLog, type StoredRun } from '../journal/index.js';
+import { excerptOf, type ExcerptLimits, type LogExcerpt } from './log-excerpt.js';
 
 /** One captured log of a run. */
 export interface ReportLog {
@@ -14,61 +12,55 @@ export interface ReportLog {
   phase: 'run' | 'rollback';
   /** Where the whole log can be read, for the note on left-out output. */
   location: string;
-  /** Reads its head and tail within the limits (never the whole file). */
-  excerpt(limits: ExcerptLimits): LogExcerpt;
+  /** Reads its head and tail within the limits (never the whole log). */
+  excerpt(limits: ExcerptLimits): Promise<LogExcerpt>;
 }
 
-/** A run as the report needs it. */
+/** A run as the report needs it; close it once the report is built. */
 export interface ReportSource {
-  run: LoadedRun;
+  run: StoredRun;
   logs: ReportLog[];
   /** The text of the runbook copy the run used, when it was stored and is readable. */
   runbookText: string | undefined;
+  /** Lets go of the store, when this source opened it. */
+  close(): Promise<void>;
 }
 
 /** Runbook copies are small; a bigger one is not read (the report then lacks descriptions). */
 const MAX_RUNBOOK_BYTES = 4 * 1024 * 1024;
 
-/** Where to look for runs. */
-export interface ReportSourceOptions {
-  stateDir?: string;
-}
+/** Where to look for runs: an open store, or the state options of the command line. */
+export type ReportSourceOptions = { store: StateStore } | StateChoice;
 
 /** Loads a run by id, unambiguous prefix or `last`; UsageError (exit 2) when there is none. */
-export function openReportSource(typedRunId: string, options: ReportSourceOptions = {}): ReportSource {
-  const state = locateStateDir(options.stateDir ? { stateDir: options.stateDir } : {});
-  let runId = typedRunId;
-  if (typedRunId === 'last') {
-    const newest = listRunIds(state)[0];
-    if (newest === undefined) throw new UsageError(`No runs in ${state.runs}`, { hint: 'Runs appear there once `stepwise run` has started one.' });
-    runId = newest;
+export async function openReportSource(typedRunId: string, options: ReportSourceOptions = {}): Promise<ReportSource> {
+  const own = !('store' in options);
+  const store = 'store' in options ? options.store : await openStateStore(options, { writable: false });
+  try {
+    const run = await store.loadRun(await store.resolveRunId(typedRunId));
+    const logs = (await store.logsOf(run)).map((log) => reportLog(store, run, log));
+    return { run, logs, runbookText: await runbookText(store, run), close: async () => (own ? store.close() : undefined) };
+  } catch (error) {
+    if (own) await store.close();
+    throw error;
   }
-  const run = loadRun(state, runId);
-  const logs = runLogFiles(run).map((file) => ({
-    stepId: file.stepId,
-    phase: file.phase,
-    location: file.path,
-    excerpt: (limits: ExcerptLimits) => readLogExcerpt(file.path, limits),
-  }));
-  return { run, logs, runbookText: run.runbookCopy ? readSmallText(run.runbookCopy) : undefined };
 }
 
-function readSmallText(path: string): string | undefined {
-  let fd: number;
+function reportLog(store: StateStore, run: StoredRun, log: StoredLog): ReportLog {
+  return {
+    stepId: log.stepId,
+    phase: log.phase,
+    location: log.location,
+    excerpt: async (limits) => excerptOf(await store.readLogBytes(run, log, limits.headBytes, limits.tailBytes), limits),
+  };
+}
+
+async function runbookText(store: StateStore, run: StoredRun): Promise<string | undefined> {
   try {
-    fd = openSync(path, 'r');
+    const checkout = await store.checkoutRunbook(run);
+    checkout?.dispose();
+    return checkout && Buffer.byteLength(checkout.text) <= MAX_RUNBOOK_BYTES ? checkout.text : undefined;
   } catch {
     return undefined;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_RUNBOOK_BYTES) return undefined;
-    const buffer = Buffer.alloc(size);
-    const n = readSync(fd, buffer, 0, size, 0);
-    return buffer.subarray(0, n).toString('utf8');
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }

@@ -7,7 +7,7 @@ import type { TargetResult } from '../engine/events.js';
 import { AnsiRenderer } from './ansi.js';
 import { formatDuration } from './format.js';
 import { escapeAttr, escapeText, timeTag } from './html.js';
-import type { ExcerptLimits } from './log-excerpt.js';
+import type { LogExcerpt } from './log-excerpt.js';
 import type { ReportLog } from './read-run.js';
 import { describeLog, renderLog } from './render-log.js';
 import type { StepView } from './report-model.js';
@@ -17,7 +17,8 @@ export interface StepContext {
   runId: string;
   /** Shared by every log, so the stylesheet gets a rule for each extended colour used. */
   usedColours: Set<string>;
-  limitsFor(log: ReportLog, important: boolean): ExcerptLimits;
+  /** The log's excerpt, read before rendering (throws what reading it threw). */
+  excerptOf(log: ReportLog): LogExcerpt;
 }
 
 /** Output this short is shown without a fold of its own. */
@@ -108,7 +109,7 @@ function renderDecisions(view: StepView): string {
 function renderLogBlock(view: StepView, log: ReportLog, title: string, important: boolean, ctx: StepContext): string {
   let excerpt;
   try {
-    excerpt = log.excerpt(ctx.limitsFor(log, important));
+    excerpt = ctx.excerptOf(log);
   } catch (error) {
     return `<p class="error">${escapeText(title)}: could not read ${escapeText(log.location)} (${escapeText(error instanceof Error ? error.message : String(error))})</p>`;
   }

@@ -29,6 +29,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isGroupAlive } from './process-alive.js';
 
 /** One live process of a step's session. */
 export interface SessionMember {
@@ -129,7 +130,7 @@ export interface ScanOptions {
 
 /** The live processes of session `sid`. */
 export function sessionMembers(sid: number, options: ScanOptions = {}): SessionMember[] {
-  if (!canListSessions()) return groupExists(sid) ? [{ pid: sid, pgid: sid, comm: '' }] : [];
+  if (!canListSessions()) return isGroupAlive(sid) ? [{ pid: sid, pgid: sid, comm: '' }] : [];
   // (With recentOnly the counter has not gone round, so the number cannot be back yet.)
   if (options.leaderGone && !options.recentOnly) {
     const leader = readStat(sid);
@@ -160,16 +161,6 @@ export function sessionMembers(sid: number, options: ScanOptions = {}): SessionM
 function stillMember(pid: number, sid: number): boolean {
   const stat = readStat(pid);
   return stat !== undefined && stat.sid === sid && !finished(stat.state);
-}
-
-/** True while process group `pgid` has a member. */
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 let ownGroup: number | undefined;

@@ -8,6 +8,7 @@ import { lstat, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StepwiseError } from '../errors/stepwise-error.js';
+import { isPidAlive } from './process-alive.js';
 
 const PREFIX = 'stepwise-ssh-';
 /** Unix socket paths are limited to ~104 bytes and ssh appends a 17-byte temporary suffix while binding. */
@@ -48,7 +49,7 @@ export async function cleanStaleControlDirs(root: string = tmpdir()): Promise<st
   const removed: string[] = [];
   for (const name of names) {
     const pid = stalePid(name);
-    if (pid === undefined || pid === process.pid || isAlive(pid)) continue;
+    if (pid === undefined || pid === process.pid || isPidAlive(pid)) continue;
     const dir = join(root, name);
     try {
       const info = await lstat(dir);
@@ -67,16 +68,6 @@ function stalePid(name: string): number | undefined {
   if (!name.startsWith(PREFIX)) return undefined;
   const pid = Number.parseInt(name.slice(PREFIX.length), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the pid exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Asks every master socket in `dir` to exit; with ControlPersist they would otherwise live on. */

@@ -78,7 +78,7 @@ suite('the report in chromium', () => {
     const { events, runbookText } = hostileRun();
     recordRun(state, '20261127T101500.000Z-0bad', events, runbookText);
     hostileFile = join(ws.dir, 'hostile.html');
-    writeFileSync(hostileFile, buildReport(openReportSource('last', { stateDir: state.root })));
+    writeFileSync(hostileFile, await buildReport(await openReportSource('last', { stateDir: state.root })));
     browser = await launchChromium();
   });
 

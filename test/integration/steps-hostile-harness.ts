@@ -16,17 +16,9 @@ import { runRunbook, type Event, type StepsRun } from './steps-harness.js';
 /** The seed of this test process; printed so a failing run can be replayed. */
 export const SEED = Number(process.env.HOSTILE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-/** mulberry32: a tiny seeded generator, enough to pick fragments reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
+
+export { seededRandom };
 
 /** Where a hostile value would leave traces if it ever ran or reached curl as options. */
 export interface Traps {

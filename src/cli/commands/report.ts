@@ -7,24 +7,33 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { StepwiseError, UsageError } from '../../errors/stepwise-error.js';
 import { buildReport } from '../../report/build-report.js';
 import { openReportSource } from '../../report/read-run.js';
+import type { StateStore } from '../../journal/index.js';
+import { stateChoiceOf } from '../state-args.js';
 import { writeStderr, writeStdout } from '../output.js';
 
 /** Options of `report`. */
 export interface ReportArgs {
   output?: string;
+  state?: string;
   stateDir?: string;
 }
 
 const OUTPUT_HINT = 'Give -o a file in a directory you can write, or -o - for stdout.';
 
 /** Writes the report; exit 0, or 2 when the run is still in progress (the report says so, and is written). */
-export function reportCommand(typedRunId: string, args: ReportArgs): number {
-  const source = openReportSource(typedRunId, args.stateDir ? { stateDir: args.stateDir } : {});
+export async function reportCommand(typedRunId: string, args: ReportArgs): Promise<number> {
+  const source = await openReportSource(typedRunId, stateChoiceOf(args));
+  let html: string;
+  try {
+    const target = args.output ?? `stepwise-${source.run.runId}.html`;
+    // Refuse an unusable path before reading any log.
+    if (target !== '-') checkReportPath(target);
+    html = await buildReport(source);
+  } finally {
+    await source.close();
+  }
   const runId = source.run.runId;
   const target = args.output ?? `stepwise-${runId}.html`;
-  // Refuse an unusable path before reading any log.
-  if (target !== '-') checkReportPath(target);
-  const html = buildReport(source);
   if (target === '-') writeStdout(html);
   else writeReportFile(target, html);
   const where = target === '-' ? 'stdout' : target;
@@ -41,14 +50,14 @@ export function reportCommand(typedRunId: string, args: ReportArgs): number {
  * the writer for its end. The writer never throws: a report that cannot be written is said,
  * and the run's own exit code stands.
  */
-export function prepareRunReport(path: string, quiet: boolean): { write(stateDir: string, runId: string): void } {
+export function prepareRunReport(path: string, quiet: boolean): { write(store: StateStore, runId: string): Promise<void> } {
   if (path === '-') throw new UsageError('--report needs a file name (the run itself prints to the terminal)', { hint: 'Afterwards, `stepwise report last -o -` prints the report to stdout.' });
   checkReportPath(path);
   const absolute = resolve(path);
   return {
-    write(stateDir, runId) {
+    async write(store, runId) {
       try {
-        writeReportFile(absolute, buildReport(openReportSource(runId, { stateDir })));
+        writeReportFile(absolute, await buildReport(await openReportSource(runId, { store })));
         if (!quiet) writeStderr(`stepwise: report written to ${path}\n`);
       } catch (error) {
         const why = error instanceof StepwiseError ? error.message : error instanceof Error ? error.message : String(error);

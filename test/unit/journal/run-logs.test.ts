@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { JournalWriter } from '../../../src/journal/journal-writer.js';
-import { loadRun } from '../../../src/journal/load-run.js';
+import { loadRun, type LoadedRun } from '../../../src/journal/load-run.js';
+import { FileStore } from '../../../src/journal/file-store.js';
 import { runLogFiles, writeRunLogs } from '../../../src/journal/run-logs.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
 import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
@@ -36,6 +37,9 @@ function setup(): ReturnType<typeof loadRun> {
   return loadRun(state, RUN);
 }
 
+/** The state dir a loaded run is in, as a store. */
+const storeOf = (run: LoadedRun) => FileStore.open(dirname(dirname(run.paths.dir)), { writable: false });
+
 describe('run logs', () => {
   it('lists log files in the order things ran: each step, its rollback, then finally', () => {
     const run = setup();
@@ -44,7 +48,7 @@ describe('run logs', () => {
 
   it('streams every log with a header per file', async () => {
     const run = setup();
-    const text = await collect((out) => writeRunLogs(run, out));
+    const text = await collect((out) => writeRunLogs(storeOf(run), run, out));
     expect(text).toMatch(/^==> a <==\n# .*\nO a says hi\n# .*\n\n==> a \(rollback\) <==\n# .*\nO undoing a\n/);
     expect(text).toContain('==> b <==');
     expect(text).toContain('E b fails');
@@ -53,11 +57,11 @@ describe('run logs', () => {
 
   it('streams one step (with its rollback), and rejects an unknown step with the known ones', async () => {
     const run = setup();
-    const text = await collect((out) => writeRunLogs(run, out, 'b'));
+    const text = await collect((out) => writeRunLogs(storeOf(run), run, out, 'b'));
     expect(text).not.toContain('==>');
     expect(text).toContain('E b fails');
-    await expect(collect((out) => writeRunLogs(run, out, 'nope'))).rejects.toThrow(UsageError);
-    await expect(collect((out) => writeRunLogs(run, out, 'nope'))).rejects.toThrow(/steps: a, b, bye/);
+    await expect(collect((out) => writeRunLogs(storeOf(run), run, out, 'nope'))).rejects.toThrow(UsageError);
+    await expect(collect((out) => writeRunLogs(storeOf(run), run, out, 'nope'))).rejects.toThrow(/steps: a, b, bye/);
   });
 
   it('also shows logs the journal lost track of', () => {
@@ -69,7 +73,7 @@ describe('run logs', () => {
   it('streams a large log without error', async () => {
     const run = setup();
     writeFileSync(join(run.paths.logs, 'a.log'), 'O line\n'.repeat(300_000));
-    const text = await collect((out) => writeRunLogs(run, out, 'a'));
+    const text = await collect((out) => writeRunLogs(storeOf(run), run, out, 'a'));
     expect(text.length).toBeGreaterThan(2_000_000);
   });
 });

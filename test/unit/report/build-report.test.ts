@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { buildReport } from '../../../src/report/build-report.js';
 import { openReportSource } from '../../../src/report/read-run.js';
@@ -9,18 +9,21 @@ afterAll(cleanTempDirs);
 
 const RUN = '20261127T101500.000Z-c0de';
 
-function hostileReport(): string {
+async function hostileReport(): Promise<string> {
   const state = tempStateDir();
   const { events, runbookText } = hostileRun();
   recordRun(state, RUN, events, runbookText);
-  return buildReport(openReportSource('last', { stateDir: state.root }));
+  return await buildReport(await openReportSource('last', { stateDir: state.root }));
 }
 
 const unescapeAttr = (s: string) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 describe('buildReport with hostile values', () => {
-  const html = hostileReport();
+  let html = '';
+  beforeAll(async () => {
+    html = await hostileReport();
+  });
 
   it('has exactly one style and one script element: its own', () => {
     expect(html.match(/<script/gi)).toHaveLength(1);
@@ -81,20 +84,20 @@ describe('buildReport with hostile values', () => {
 });
 
 describe('buildReport size', () => {
-  it('stays a few MB however much the steps printed (adversarial lines, many steps)', () => {
+  it('stays a few MB however much the steps printed (adversarial lines, many steps)', async () => {
     const state = tempStateDir();
     // 40 steps × 20,000 lines of markup-heavy output: about 60 MB of log.
     recordRun(state, RUN, bigRun(40, 20_000, `\u001b[31m<&>${'&'.repeat(60)}\u001b[0m`));
-    const html = buildReport(openReportSource(RUN, { stateDir: state.root }));
+    const html = await buildReport(await openReportSource(RUN, { stateDir: state.root }));
     expect(html.length).toBeLessThan(6 * 1024 * 1024);
     expect(html).toMatch(/left out here/);
     expect(html).toContain(`stepwise logs ${RUN} s39`);
   });
 
-  it('stays small for many tiny lines (markup per line is bounded too)', () => {
+  it('stays small for many tiny lines (markup per line is bounded too)', async () => {
     const state = tempStateDir();
     recordRun(state, RUN, bigRun(20, 50_000, ''));
-    const html = buildReport(openReportSource(RUN, { stateDir: state.root }));
+    const html = await buildReport(await openReportSource(RUN, { stateDir: state.root }));
     expect(html.length).toBeLessThan(3 * 1024 * 1024);
   });
 });

@@ -4,17 +4,9 @@
  * (the seed makes a failure reproducible).
  */
 
-/** mulberry32: a small, seedable PRNG (tests only). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../helpers/seeded-random.js';
+
+export { seededRandom };
 
 const PIECES = [
   '<script>window.__pwned=1</script>', '</script>', '</style>', '<style>', '<img src=x onerror=window.__pwned=1>', '"', "'", '"><svg onload=alert(1)>',

@@ -6,17 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseStat } from '../../../src/targets/process-tree.js';
 
-/** mulberry32: small, seeded, reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 const HOSTILE = [' ', '(', ')', ') ', ' (', '\n', '\t', 'Z', 'S', 'R', '0', '1', '9', '-', 'x', ') Z 1 1 1', '\u00ff', '\\', '"'];
 

@@ -9,16 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeRunTempFiles } from '../../../src/targets/step-files.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 const PIECES = ['..', '/', '.', '*', '?', '-', 'stepwise-', 'A', 'z', '0', ' ', '\n', '\0', '%2e', '~', '[a]', 'Ab12Cd', 'é'];
 
