@@ -129,8 +129,9 @@ function verdict(exec: CommandExecution, result: ExecResult, timeout: AbortSigna
   if (timeout.aborted && !exec.cancel.aborted) {
     return { status: 'timedOut', cancelled: false, error: `${exec.label} timed out after ${formatDuration(durationMs)} (timeout ${formatDuration(exec.command.timeoutMs)})${where}` };
   }
-  if (exec.cancel.aborted) return { status: 'failed', cancelled: true, error: `${exec.label} was interrupted${where}` };
+  // A script that finished with 0 succeeded, even if a signal arrived as it ended.
   if (result.exitCode === 0) return { status: 'succeeded', cancelled: false };
+  if (exec.cancel.aborted) return { status: 'failed', cancelled: true, error: `${exec.label} was interrupted${where}` };
   const how = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `failed with exit code ${result.exitCode}`;
   return { status: 'failed', cancelled: false, error: `${exec.label} ${how}${where}` };
 }

@@ -36,7 +36,6 @@ export async function compensate(c: Compensator): Promise<CompensationSummary> {
     if (targets.length === 0) continue;
     c.emit({ type: 'rollback.started', stepId: step.id, targets: targets.map((t) => t.name) });
     await c.checkpoint();
-    ran.push(step.id);
     const started = performance.now();
     const results: TargetResult[] = [];
     let firstError: string | undefined;
@@ -60,6 +59,7 @@ export async function compensate(c: Compensator): Promise<CompensationSummary> {
       continue;
     }
     if (status !== 'succeeded') failed.push(step.id);
+    ran.push(step.id);
     c.emit({
       type: 'rollback.finished',
       stepId: step.id,

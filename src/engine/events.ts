@@ -110,6 +110,8 @@ export interface StepFinishedEvent extends EventBase {
   outputs: Record<string, string>;
   /** Output keys whose value held a secret: stored masked, so not available to a resumed run. */
   maskedOutputs?: string[];
+  /** True when the stdout tail held a secret: stored masked, so `steps.<id>.stdout` is not available after resume. */
+  stdoutMasked?: boolean;
   /** Last 64 KiB of stdout, trimmed, secrets masked (for `steps.<id>.stdout` after resume). */
   stdoutTail?: string;
   targets: TargetResult[];

@@ -12,6 +12,8 @@ export interface PriorStep {
   /** Output keys stored masked because they held a secret (their real value is gone). */
   maskedOutputs: string[];
   stdoutTail: string;
+  /** The stdout tail held a secret and was stored masked. */
+  stdoutMasked?: boolean;
   exitCode: number | null;
   /** Targets the step started on, in start order (rollback runs them in reverse). */
   targets: string[];

@@ -27,7 +27,7 @@ export function restorePrior(prior: PriorRunState, runbook: Runbook, context: Ru
     if (!step) continue;
     const completed = countsAsDone(record.status, step.continueOnError, false);
     if (record.status !== 'started' && (mode === 'rollback' || !record.rolledBack)) {
-      context.steps.set(step.id, { status: record.status, outputs: record.outputs, stdout: record.stdoutTail, exitCode: record.exitCode, withheld: new Set(record.maskedOutputs) });
+      context.steps.set(step.id, { status: record.status, outputs: record.outputs, stdout: record.stdoutTail, exitCode: record.exitCode, withheld: new Set(record.maskedOutputs), stdoutWithheld: record.stdoutMasked === true });
     }
     if (countsAsDone(record.status, step.continueOnError, record.rolledBack)) done.add(step.id);
     // `stepwise rollback` also retries a compensation that failed before: the operator has

@@ -14,6 +14,8 @@ export interface StepRecord {
   exitCode: number | null;
   /** Output keys restored from a journal that held a secret: stored masked, so not available. */
   withheld?: ReadonlySet<string>;
+  /** The stdout tail restored from a journal held a secret: not available either. */
+  stdoutWithheld?: boolean;
 }
 
 export interface RunContext {
@@ -114,6 +116,9 @@ function resolveStep(context: RunContext, id: string | undefined, field: string 
       return value;
     }
     case 'stdout':
+      if (record.stdoutWithheld) {
+        throw new EvaluationError(`the stdout of step \`${id}\` held a secret value, which is never stored, so it is not available after resume`, 're-run the step (stepwise run --from), or have the later step read the secret itself');
+      }
       return record.stdout;
     case 'status':
       return record.status;

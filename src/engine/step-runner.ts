@@ -75,7 +75,7 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
   await scope.checkpoint();
   // No step executes unless its start is recorded; `finally` (like compensation) still runs
   // when the state cannot be written: it is the cleanup the operator counts on.
-  if (phase === 'run' && scope.unrecordable.aborted) return finishWithError(scope, step, name, phase, `step "${step.id}" was not started: ${String(scope.unrecordable.reason)}`, true);
+  if (phase === 'run' && scope.unrecordable.aborted) return { status: 'failed', cancelled: true, tolerated: false, error: `step "${step.id}" was not started: ${String(scope.unrecordable.reason)}` };
   const entry = phase === 'run' ? scope.stack.push(step) : undefined;
   let outcome: StepOutcome;
   if (step.action.kind === 'confirm') outcome = await confirmStep(scope, step);
@@ -119,6 +119,7 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
   scope.context.steps.set(step.id, { status: outcome.status, outputs: outcome.outputs, stdout: outcome.stdoutTail, exitCode: outcome.exitCode });
   const outputs = scope.redactor.maskRecord(outcome.outputs) as Record<string, string>;
   const withheld = Object.keys(outputs).filter((key) => outputs[key] !== outcome.outputs[key]);
+  const stdoutTail = scope.redactor.mask(outcome.stdoutTail);
   scope.emit({
     type: 'step.finished',
     stepId: step.id,
@@ -132,7 +133,8 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
     ...(tolerated ? { continueOnError: true } : {}),
     outputs,
     ...(withheld.length > 0 ? { maskedOutputs: withheld } : {}),
-    stdoutTail: scope.redactor.mask(outcome.stdoutTail),
+    stdoutTail,
+    ...(stdoutTail !== outcome.stdoutTail ? { stdoutMasked: true } : {}),
     targets: outcome.targets,
     ...(outcome.failedHosts ? { failedHosts: outcome.failedHosts } : {}),
     ...(outcome.toleratedFailures !== undefined ? { toleratedFailures: outcome.toleratedFailures } : {}),

@@ -49,7 +49,7 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
       case 'step.finished': {
         if (event.phase !== 'run') break;
         const step = stepFor(event.stepId);
-        Object.assign(step, { status: event.status, outputs: { ...event.outputs }, maskedOutputs: [...(event.maskedOutputs ?? [])], stdoutTail: event.stdoutTail ?? '', exitCode: event.exitCode });
+        Object.assign(step, { status: event.status, outputs: { ...event.outputs }, maskedOutputs: [...(event.maskedOutputs ?? [])], stdoutTail: event.stdoutTail ?? '', stdoutMasked: event.stdoutMasked === true, exitCode: event.exitCode });
         // Hosts where nothing was executed (check held, value refused): nothing to compensate there.
         const untouched = new Set(event.targets.filter((t) => t.status === 'alreadyDone' || t.notRun).map((t) => t.target));
         const current = step.executions.at(-1);

@@ -48,6 +48,8 @@ describe('engine under faults', () => {
     expect(executor.scripts).toEqual(['true', 'true', 'fail', 'undo c', 'undo b']);
     const finished = sink.of('run.finished')[0];
     expect(finished?.rollbackPending).toEqual(['b', 'a']);
+    // b's rollback started but was cut short: it is pending, not compensated.
+    expect(finished?.compensated).toEqual(['c']);
     expect(sink.of('rollback.finished').map((e) => e.stepId)).toEqual(['c']);
   });
 
@@ -120,6 +122,17 @@ describe('engine under faults', () => {
     expect(await run()).toEqual({ status: 'rolledBack', exitCode: 1 });
     expect(executor.scripts).toEqual([]);
     expect(sink.of('step.finished')[0]?.error).toMatch(/output `token` of step `a` held a secret value, which is never stored/);
+  });
+
+  it('after resume, a stdout tail that held a secret is refused too, never passed on as ***', async () => {
+    const prior: PriorRunState = {
+      steps: [{ stepId: 'a', status: 'succeeded', outputs: {}, maskedOutputs: [], stdoutTail: 'token ***', stdoutMasked: true, exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false }],
+    };
+    const rb = runbook([step({ id: 'a' }), step({ id: 'b', run: 'use ${{ steps.a.stdout }}' })]);
+    const { executor, sink, run } = setup(rb, undefined, { prior });
+    expect(await run()).toEqual({ status: 'rolledBack', exitCode: 1 });
+    expect(executor.scripts).toEqual([]);
+    expect(sink.of('step.finished')[0]?.error).toMatch(/the stdout of step `a` held a secret value/);
   });
 
   it('compensation that ran nothing says so in run.finished (compensated: [])', async () => {
