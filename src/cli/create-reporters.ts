@@ -39,13 +39,19 @@ export function withoutEscapes(write: TextWriter): TextWriter {
 
 /** The reporters for this invocation, by output mode and terminal. */
 export async function createReporters(args: RunArgs): Promise<Reporter[]> {
-  if (args.json) return [createJsonReporter(writeStdout), createPlainReporter(withoutEscapes(writeStderr), { quiet: true })];
+  const stderr = withoutEscapes(writeStderr);
+  if (args.json) return [createJsonReporter(writeStdout), createPlainReporter({ progress: stderr, problems: stderr }, { quiet: true })];
   // A dumb terminal cannot move the cursor; --quiet asks for the few lines of the plain view.
   if (isInteractiveTerminal() && process.env.TERM !== 'dumb' && !args.quiet) {
     // Imported only here: cron and CI never load listr2.
     const { createListrReporter } = await import('../reporters/listr-reporter.js');
-    activeView = createListrReporter({ stream: process.stdout, color: colorWanted() });
+    activeView = createListrReporter({
+      stream: process.stdout,
+      color: colorWanted(),
+      ...(args.outputLines !== undefined ? { keepLines: args.outputLines } : {}),
+      verbose: args.verbose === true,
+    });
     return [activeView];
   }
-  return [createPlainReporter(withoutEscapes(writeStdout), { quiet: args.quiet ?? false })];
+  return [createPlainReporter({ progress: withoutEscapes(writeStdout), problems: stderr }, { quiet: args.quiet ?? false })];
 }

@@ -55,7 +55,10 @@ export interface ItemInit {
   name: string;
   targets: string[];
   maxAttempts: number;
+  /** Lines kept per tail: enough for the live bar and for what stays on screen when it ends. */
   tailLines: number;
+  /** The step's `description`, rendered, shown under it while it runs. */
+  description?: string[];
   /** Hosts of a group step get their own line and tail (not for rollbacks: they go one host at a time). */
   perHost: boolean;
   now?: number;

@@ -27,6 +27,8 @@ export interface SessionConfig {
   style: Style;
   /** How often titles and output are pushed to listr2 (ms): the redraw throttle. */
   refreshMs: number;
+  /** Output lines shown under a running item. */
+  liveLines: number;
 }
 
 const identity = (text?: string): string => text ?? '';
@@ -58,12 +60,12 @@ function settle(task: Wrapper, status: string | undefined, title: string): void 
   else if (status !== 'succeeded' && status !== 'alreadyDone') throw new Error(title);
 }
 
-function hostTask(item: LiveItem, host: HostProgress, style: Style, tickers: Set<() => void>): ListrTask<unknown, typeof LiveRenderer> {
+function hostTask(item: LiveItem, host: HostProgress, style: Style, tickers: Set<() => void>, liveLines: number): ListrTask<unknown, typeof LiveRenderer> {
   return {
     title: hostTitle(item, host, style),
     rendererOptions: { outputBar: true },
     task: async (_ctx, task: Wrapper) => {
-      const tick = sync(task, () => hostTitle(item, host, style), () => itemOutput(host.tail.text, host.retryNote, style));
+      const tick = sync(task, () => hostTitle(item, host, style), () => itemOutput(host.tail.text, host.retryNote, style, liveLines));
       tickers.add(tick);
       tick();
       await host.done;
@@ -85,7 +87,7 @@ export async function drawItem(item: LiveItem, config: SessionConfig): Promise<v
     title: itemTitle(item, style),
     rendererOptions: { outputBar: true },
     task: async (_ctx, task: Wrapper) => {
-      const tick = sync(task, () => itemTitle(item, style), () => itemOutput(item.tail.text, item.retryNote, style));
+      const tick = sync(task, () => itemTitle(item, style), () => itemOutput(item.tail.text, item.retryNote, style, config.liveLines, item.init.description));
       tickers.add(tick);
       tick();
       if (item.hosts.size === 0) {
@@ -94,7 +96,7 @@ export async function drawItem(item: LiveItem, config: SessionConfig): Promise<v
         return settle(task, item.result?.status, task.title);
       }
       return task.newListr(
-        [...item.hosts.values()].map((host) => hostTask(item, host, style, tickers)),
+        [...item.hosts.values()].map((host) => hostTask(item, host, style, tickers, config.liveLines)),
         { concurrent: true, exitOnError: false },
       );
     },

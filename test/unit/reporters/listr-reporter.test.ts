@@ -65,7 +65,17 @@ describe('listr2 TTY reporter', () => {
     expect(live.length).toBeLessThan(50_000);
     send(finished('build', 'succeeded', { name: 'Build it', attempt: 2 }));
     send({ type: 'run.finished', status: 'succeeded', durationMs: 5000, exitCode: 0 });
-    expect(await closeAndRead(view, out)).toBe(['Running rb  run R1', '✔ build (Build it)  T · attempt 2/3', '', '✔ rb succeeded in T  run R1 · exit 0'].join('\n'));
+    // The last five lines stay under the finished step, and how many went to the log only.
+    expect(await closeAndRead(view, out)).toBe(
+      [
+        'Running rb  run R1',
+        '✔ build (Build it)  T · attempt 2/3',
+        '  │ … 49995 earlier lines in the log',
+        ...[49995, 49996, 49997, 49998, 49999].map((n) => `  │ line ${n}`),
+        '',
+        '✔ rb succeeded in T  1 ran · run R1 · exit 0',
+      ].join('\n'),
+    );
   });
 
   it('shows hosts of a group step in batches and which host failed or never started', async () => {
@@ -133,7 +143,8 @@ describe('listr2 TTY reporter', () => {
         '  ↓ tell  skipped: condition is false',
         '  ⚠ finally steps not run: stopped by a second signal',
         '',
-        '✖ rb failed, and a rollback failed too: a human must look in T  run R1 · exit 3',
+        '✖ rb failed; rollback incomplete (a rollback failed): a human must look in T',
+        '  2 ran · run R1 · exit 3',
         '  rollback failed for: a',
         '  stepwise rollback R1  finish the rollback (x)',
         '  stepwise show R1      every step, attempt and exit code',
