@@ -1,19 +1,32 @@
 /** The `history` table: id, runbook, status, start, duration; plain text, no colour. */
 import { formatDuration, formatTime } from './format-duration.js';
 import type { HistoryEntry } from './history.js';
+import type { RunState } from './run-state.js';
+
+/** How the table was asked for: where runs live, the filters (to say what matched nothing), and the words for states. */
+export interface HistoryTableContext {
+  runsDir: string;
+  runbook?: string;
+  /** `--status` / `--since` as typed, for the "no runs" sentence. */
+  filters?: string[];
+  /** A run's state as a person reads it (`rolled back`, not `rolledBack`); default: as stored. */
+  stateWord?: (state: RunState, entry: HistoryEntry) => string;
+}
 
 /** Formats rows as an aligned table; says so plainly when there are none. */
-export function formatHistory(entries: readonly HistoryEntry[], context: { runsDir: string; runbook?: string }): string {
+export function formatHistory(entries: readonly HistoryEntry[], context: HistoryTableContext): string {
   if (entries.length === 0) {
     const which = context.runbook === undefined ? 'No runs' : `No runs of runbook "${context.runbook}"`;
-    return `${which} in ${context.runsDir}.\n`;
+    const filters = context.filters?.length ? ` matching ${context.filters.join(' ')}` : '';
+    return `${which}${filters} in ${context.runsDir}.\n`;
   }
-  const rows = entries.map((e) => [e.runId, e.runbook, statusCell(e), formatTime(e.startedAt), formatDuration(e.durationMs)]);
+  const word = context.stateWord ?? ((state: RunState) => state);
+  const rows = entries.map((e) => [e.runId, e.runbook, statusCell(e, word), formatTime(e.startedAt), formatDuration(e.durationMs)]);
   return formatTable(['RUN ID', 'RUNBOOK', 'STATUS', 'STARTED', 'DURATION'], rows);
 }
 
-function statusCell(entry: HistoryEntry): string {
-  return entry.exitCode === undefined || entry.exitCode === 0 ? entry.status : `${entry.status} (${entry.exitCode})`;
+function statusCell(entry: HistoryEntry, word: (state: RunState, entry: HistoryEntry) => string): string {
+  return entry.exitCode === undefined || entry.exitCode === 0 ? word(entry.status, entry) : `${word(entry.status, entry)} (exit ${entry.exitCode})`;
 }
 
 /** Left-aligned columns separated by two spaces; no trailing blanks. */

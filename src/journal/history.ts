@@ -22,6 +22,8 @@ export interface HistoryEntry {
   durationMs?: number;
   /** The exit code the run ended with, when it finished. */
   exitCode?: number;
+  /** Its compensation ran and found no step with anything to undo. */
+  nothingToUndo?: boolean;
 }
 
 /** Filters of `history`. */
@@ -30,6 +32,10 @@ export interface HistoryOptions {
   runbook?: string;
   /** At most this many rows (newest). */
   limit?: number;
+  /** Only runs in one of these states. */
+  states?: ReadonlySet<RunState>;
+  /** Only runs started at or after this time (ms since the epoch). */
+  since?: number;
   /** Clock for durations of running runs (tests). */
   now?: number;
 }
@@ -40,8 +46,14 @@ export function listRuns(state: StateDir, options: HistoryOptions = {}): History
   const limit = options.limit ?? Infinity;
   for (const runId of listRunIds(state)) {
     if (entries.length >= limit) break;
+    // Ids sort by their creation time, newest first: once one is older than --since, all the rest are.
+    const created = runIdTime(runId)?.getTime();
+    if (options.since !== undefined && created !== undefined && created < options.since) break;
     const entry = describeRun(state, runId, options);
-    if (entry && (options.runbook === undefined || entry.runbook === options.runbook)) entries.push(entry);
+    if (!entry || (options.runbook !== undefined && entry.runbook !== options.runbook)) continue;
+    if (options.states && !options.states.has(entry.status)) continue;
+    if (options.since !== undefined && created === undefined && (entry.startedAt === undefined || Date.parse(entry.startedAt) < options.since)) continue;
+    entries.push(entry);
   }
   return entries;
 }
@@ -68,6 +80,7 @@ export function describeRun(state: StateDir, runId: string, options: Pick<Histor
   if (startedAt !== undefined) entry.startedAt = startedAt;
   if (durationMs !== undefined) entry.durationMs = durationMs;
   if (end.finished) entry.exitCode = end.finished.exitCode;
+  if (end.finished?.compensated?.length === 0) entry.nothingToUndo = true;
   return entry;
 }
 

@@ -24,6 +24,16 @@ export interface RollbackSummary {
   targets: string[];
 }
 
+/** A `check:` of a step that finished on a target (before the step: already done?; after it: does it hold?). */
+export interface CheckSummary {
+  when: 'before' | 'after';
+  host?: string;
+  result: 'holds' | 'fails' | 'error';
+  exitCode: number | null;
+  time: string;
+  error?: string;
+}
+
 /** One step as `show` presents it (its latest execution, with every failed attempt kept). */
 export interface StepSummary {
   stepId: string;
@@ -32,8 +42,15 @@ export interface StepSummary {
   /** `notStarted`: planned but never begun; `started`: begun, never finished (crash). */
   status: StepStatus | 'started' | 'notStarted';
   startedAt?: string;
+  /** When its `step.finished` was recorded. */
+  finishedAt?: string;
   durationMs?: number;
   exitCode: number | null;
+  /** Outputs it wrote (secrets masked); keys in `maskedOutputs` held a secret. */
+  outputs: Record<string, string>;
+  maskedOutputs?: string[];
+  /** Its `check:` results, in order. */
+  checks: CheckSummary[];
   /** Attempt that produced the final status. */
   attempt?: number;
   maxAttempts?: number;
@@ -58,6 +75,8 @@ export interface SessionSummary {
   exitCode?: number;
   error?: string;
   rollbackPending?: string[];
+  /** Present when compensation ran: the steps whose rollback ran (empty: nothing to undo). */
+  compensated?: string[];
 }
 
 /** Everything `show` needs, except liveness (which needs the lock; see run-state.ts). */
@@ -79,7 +98,7 @@ export function summarizeRun(events: readonly EngineEvent[], lost: readonly Lost
   const stepFor = (stepId: string, phase: 'run' | 'finally' = 'run', name = stepId): StepSummary => {
     let step = steps.get(stepId);
     if (!step) {
-      step = { stepId, name, phase, status: 'notStarted', exitCode: null, failedAttempts: [], targets: [], results: [], executions: 0, decisions: [] };
+      step = { stepId, name, phase, status: 'notStarted', exitCode: null, outputs: {}, checks: [], failedAttempts: [], targets: [], results: [], executions: 0, decisions: [] };
       steps.set(stepId, step);
     }
     return step;
@@ -96,8 +115,17 @@ export function summarizeRun(events: readonly EngineEvent[], lost: readonly Lost
       case 'step.started': {
         const step = stepFor(event.stepId, event.phase, event.name);
         Object.assign(step, { name: event.name, phase: event.phase, status: 'started', startedAt: event.time, maxAttempts: event.maxAttempts, targets: [...event.targets], executions: step.executions + 1 });
-        // A compensation belongs to the execution before this one (the step is being re-run).
+        // A compensation, an end and checks belong to the execution before this one (the step is being re-run).
         step.rollback = undefined;
+        step.finishedAt = undefined;
+        step.checks = [];
+        break;
+      }
+      case 'step.check.finished': {
+        const check: CheckSummary = { when: event.when, result: event.result, exitCode: event.exitCode, time: event.time };
+        if (event.host !== undefined) check.host = event.host;
+        if (event.error !== undefined) check.error = event.error;
+        stepFor(event.stepId, event.phase).checks.push(check);
         break;
       }
       case 'step.retrying':
@@ -109,8 +137,8 @@ export function summarizeRun(events: readonly EngineEvent[], lost: readonly Lost
         break;
       case 'step.finished':
         Object.assign(stepFor(event.stepId, event.phase, event.name), {
-          status: event.status, exitCode: event.exitCode, durationMs: event.durationMs, attempt: event.attempt,
-          results: event.targets, error: event.error, continueOnError: event.continueOnError,
+          status: event.status, exitCode: event.exitCode, durationMs: event.durationMs, attempt: event.attempt, finishedAt: event.time,
+          results: event.targets, error: event.error, continueOnError: event.continueOnError, outputs: { ...event.outputs }, maskedOutputs: event.maskedOutputs,
         });
         break;
       case 'rollback.started':
@@ -131,7 +159,7 @@ export function summarizeRun(events: readonly EngineEvent[], lost: readonly Lost
       case 'run.finished': {
         const session = summary.sessions.at(-1);
         if (session) {
-          Object.assign(session, { finishedAt: event.time, status: event.status, exitCode: event.exitCode, error: event.error, rollbackPending: event.rollbackPending });
+          Object.assign(session, { finishedAt: event.time, status: event.status, exitCode: event.exitCode, error: event.error, rollbackPending: event.rollbackPending, compensated: event.compensated });
         }
         break;
       }

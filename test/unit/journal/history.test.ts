@@ -8,6 +8,7 @@ import { describeRun, listRuns } from '../../../src/journal/history.js';
 import { acquireLock } from '../../../src/journal/lock.js';
 import { readRunMeta, writeRunMeta } from '../../../src/journal/run-meta.js';
 import { formatHistory } from '../../../src/journal/format-history.js';
+import { runStateWord } from '../../../src/reporters/status-words.js';
 import type { StateDir } from '../../../src/journal/state-dir.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
@@ -43,6 +44,19 @@ describe('listRuns', () => {
     expect(listRuns(state, { runbook: 'odd' }).map((r) => r.runId)).toEqual([id(3), id(1)]);
     expect(listRuns(state, { runbook: 'odd', limit: 1 }).map((r) => r.runId)).toEqual([id(3)]);
     expect(listRuns(state, { limit: 2 }).map((r) => r.runId)).toEqual([id(4), id(3)]);
+  });
+
+  it('filters by state and by start time, then limits', () => {
+    const state = tempStateDir();
+    const failed = [runStarted(['a']), stepStarted('a'), stepFinished('a', { status: 'failed' }), runFinished({ status: 'rolledBack', exitCode: 1 })];
+    record(state, id(1), 'job', successfulRun(['a']));
+    record(state, id(2), 'job', failed);
+    record(state, id(3), 'job', successfulRun(['a']));
+    expect(listRuns(state, { states: new Set(['rolledBack', 'failed']) }).map((r) => r.runId)).toEqual([id(2)]);
+    expect(listRuns(state, { states: new Set(['succeeded']), limit: 1 }).map((r) => r.runId)).toEqual([id(3)]);
+    // Ids carry their creation time: 2026-11-21..23 midnight UTC.
+    expect(listRuns(state, { since: Date.parse('2026-11-22T00:00:00Z') }).map((r) => r.runId)).toEqual([id(3), id(2)]);
+    expect(listRuns(state, { since: Date.parse('2026-11-24T00:00:00Z') })).toEqual([]);
   });
 
   it('tells a crashed run (no run.finished, holder gone) from a running one (lock held by it)', async () => {
@@ -94,18 +108,19 @@ describe('formatHistory', () => {
         { runId: id(2), runbook: 'beta', status: 'rollbackFailed', exitCode: 3, startedAt: '2026-11-22T10:00:00.123Z', durationMs: 65_000 },
         { runId: id(1), runbook: 'alpha', status: 'succeeded', exitCode: 0, startedAt: '2026-11-21T10:00:00.000Z', durationMs: 800 },
       ],
-      { runsDir: '/s/runs' },
+      { runsDir: '/s/runs', stateWord: runStateWord },
     );
     expect(text).toBe(
       [
-        'RUN ID                     RUNBOOK  STATUS              STARTED               DURATION',
-        `${id(2)}  beta     rollbackFailed (3)  2026-11-22T10:00:00Z  1m05s`,
-        `${id(1)}  alpha    succeeded           2026-11-21T10:00:00Z  800ms`,
+        'RUN ID                     RUNBOOK  STATUS                    STARTED               DURATION',
+        `${id(2)}  beta     rollback failed (exit 3)  2026-11-22T10:00:00Z  1m05s`,
+        `${id(1)}  alpha    succeeded                 2026-11-21T10:00:00Z  800ms`,
         '',
       ].join('\n'),
     );
   });
   it('says when there is nothing', () => {
     expect(formatHistory([], { runsDir: '/s/runs', runbook: 'x' })).toBe('No runs of runbook "x" in /s/runs.\n');
+    expect(formatHistory([], { runsDir: '/s/runs', filters: ['--status failed', '--since 7d'] })).toBe('No runs matching --status failed --since 7d in /s/runs.\n');
   });
 });

@@ -3,6 +3,8 @@ import { appendFileSync } from 'node:fs';
 import { JournalWriter } from '../../../src/journal/journal-writer.js';
 import { loadRun } from '../../../src/journal/load-run.js';
 import { formatShow } from '../../../src/journal/format-show.js';
+import { FileStore } from '../../../src/journal/file-store.js';
+import { logTails } from '../../../src/journal/log-tails.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
 import type { StateDir } from '../../../src/journal/state-dir.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
@@ -73,24 +75,54 @@ describe('loadRun', () => {
 });
 
 describe('formatShow', () => {
-  it('shows each step with status, exit code, duration, attempts, targets, rollback and log tail', () => {
+  it('answers who, where, when, with which params; per step targets, times, attempts with exit codes, outputs, rollback and log tail', async () => {
     const state = tempStateDir();
     record(state, failedRun());
-    const text = formatShow(loadRun(state, RUN), { tailLines: 2 });
+    const run = loadRun(state, RUN);
+    // The log tails come from the store, as `stepwise show` reads them.
+    const text = formatShow(run, { tailLines: 2, tails: await logTails(FileStore.open(state.root, { writable: false }), run, 10) });
+    const day = (run.startedAt ?? '').slice(0, 10);
     expect(text).toContain(`Run ${RUN}  orders  rollbackFailed (exit 3)`);
-    expect(text).toContain('duration 9.0s');
-    expect(text).toContain('error     a rollback failed');
-    expect(text).toMatch(/ {2}backup {3}succeeded {2}exit 0 {2}1\.2s {2}on db-1\n/);
-    expect(text).toMatch(/ {10}rollback succeeded \(exit 0, 40ms\) on db-1\n/);
+    expect(text).toMatch(new RegExp(`\\n  who       run by \\S+ on \\S+ \\(pid ${process.pid}\\) at ${day}T\\d\\d:\\d\\d:\\d\\dZ\\n`));
+    expect(text).toMatch(/\n {2}when {6}started \S+Z, ended \S+Z; took 9\.0s\n/);
+    expect(text).toContain('\n  params    version=v3  token=***\n');
+    expect(text).toContain('\n  error     a rollback failed\n');
+    expect(text).toMatch(/\n {3}1\. backup {2}succeeded\n {7}on {8}db-1\n {7}when {6}started \d\d:\d\d:\d\dZ, ended \d\d:\d\d:\d\dZ, took 1\.2s\n/);
+    expect(text).toContain('       outputs   file=/b/1.dump\n');
+    expect(text).toMatch(/ {7}rollback {2}succeeded \(exit 0, took 40ms\) on db-1 at \d\d:\d\d:\d\dZ\n/);
     expect(text).toContain(`last 2 lines; \`stepwise logs ${RUN} backup\` for all:`);
-    expect(text).toContain('O [db-1] dumped table 19');
+    expect(text).toContain('| [db-1] dumped table 19');
     expect(text).not.toContain('dumped table 17');
-    expect(text).toMatch(/ {2}migrate {2}failed {2}exit 1 {2}4\.0s {2}attempt 2\/2\n/);
-    expect(text).toContain('attempt 1 failed (exit 1): exit code 1');
-    expect(text).toContain('rollback failed (exit 5, 40ms) on local: rollback exit 5');
-    expect(text).toContain('E ERROR: relation missing');
-    expect(text).toMatch(/ {2}verify {3}not started\n/);
+    expect(text).toMatch(/ {3}2\. migrate {2}failed\n/);
+    expect(text).toMatch(/ {7}attempts {2}1 failed \(exit 1\) at \d\d:\d\d:\d\dZ: exit code 1\n/);
+    expect(text).toContain('rollback  failed (exit 5, took 40ms) on local');
+    expect(text).toContain('! ERROR: relation missing');
+    expect(text).toMatch(/ {3}3\. verify {2}not started\n/);
     expect(text).not.toContain('Journal damaged');
+  });
+
+  it('ends with a text timeline of everything journaled, in the words it is given', () => {
+    const state = tempStateDir();
+    record(state, failedRun());
+    const words = { step: (s: string, declined: boolean) => (declined ? 'declined' : s === 'timedOut' ? 'timed out' : s), rollback: (s: string) => s, run: (s: string) => (s === 'rollbackFailed' ? 'rollback failed' : s) };
+    const text = formatShow(loadRun(state, RUN), { words, headline: 'failed; rollback incomplete', next: [[`stepwise rollback ${RUN}`, 'retry the rollbacks that failed']] });
+    expect(text).toContain(`Run ${RUN}  orders  failed; rollback incomplete (exit 3)`);
+    expect(text).toContain(`  next      stepwise rollback ${RUN}  (retry the rollbacks that failed)`);
+    const timeline = text.slice(text.indexOf('\nTimeline\n'));
+    expect(timeline.split('\n').slice(3).map((l) => l.replace(/^ {2}\d\d:\d\d:\d\dZ {2}/, ''))).toEqual([
+      'run started (orders)',
+      '▶ backup started on db-1',
+      '✔ backup succeeded (1.2s)',
+      '▶ migrate started on local',
+      '  migrate: attempt 1/2 failed (exit 1); retrying in 1.0s',
+      '✖ migrate failed (4.0s, exit 1)',
+      '← rollback of migrate started on local',
+      '← rollback of migrate failed (40ms, exit 5)',
+      '← rollback of backup started on db-1',
+      '← rollback of backup succeeded (40ms)',
+      '■ ended: rollback failed (exit 3)',
+      '',
+    ]);
   });
 
   it('shows a crashed run, what is readable, and what was lost', () => {
@@ -100,7 +132,7 @@ describe('formatShow', () => {
     const text = formatShow(loadRun(state, RUN));
     expect(text).toContain(`Run ${RUN}  demo  crashed`);
     expect(text).toContain(`\`stepwise resume ${RUN}\``);
-    expect(text).toMatch(/\n {2}b +started, never finished\n/);
+    expect(text).toMatch(/\n {3}2\. b {2}started, never finished\n/);
     expect(text).toContain('Journal damaged: 1 record(s) could not be read');
     expect(text).toMatch(/line 5 \(\d+ bytes\) torn: cut short by a crash/);
   });
