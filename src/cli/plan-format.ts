@@ -4,7 +4,7 @@
  */
 import { sanitize, type Style } from '../reporters/listr-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
-import type { PlanDocument } from './plan-model.js';
+import type { PlanDocument, PlanStep } from './plan-model.js';
 import { stepText, type StepTextContext } from './plan-step.js';
 
 /** How to print: colours and width. */
@@ -45,11 +45,45 @@ function compensationNote(plan: PlanDocument, style: Style): string[] {
   return ['', style.dim(`If a step fails: its own rollback runs first, then those of the steps before it, newest first (${plan.compensation.join(' ← ')}); --no-rollback halts instead.`)];
 }
 
+/** The first lines: what this is, and what was executed to make it (nothing, or only the checks). */
+function headingLines(plan: PlanDocument, style: Style): string[] {
+  const heading = plan.resume ? `Resume of run ${plan.resume.runId} (${sanitize(plan.runbook)})` : `Plan of ${sanitize(plan.runbook)}`;
+  if (plan.checked) {
+    return [
+      `${style.bold(`${heading}, with live state from its checks`)}  ${style.dim(plan.file)}`,
+      style.dim("Only the steps' check: commands were run (read-only by contract): no step's run, no rollback."),
+    ];
+  }
+  return [`${style.bold(heading)}  ${style.dim(plan.file)}`, style.dim('Nothing is executed and no target is contacted.')];
+}
+
+/** One line per step: number, id, where, what, and its rules in a word each. */
+function briefLine(step: PlanStep, style: Style): string {
+  const title = step.title?.ok && step.title.text !== step.id ? `${step.id} (${sanitize(step.title.text)})` : step.id;
+  const where = step.kind === 'confirm' ? '' : step.on === 'local' ? 'local' : `${step.on}${step.targets.length !== 1 ? ` (${step.targets.length} hosts)` : ''}`;
+  const first = step.commands[0];
+  const script = first?.run.ok ? (sanitize(first.run.text).split('\n').find((l) => l.trim() !== '') ?? '').trim() : '';
+  const what = step.kind === 'confirm' ? `confirm "${step.confirm?.ok ? sanitize(step.confirm.text) : '…'}"` : first?.uses ? `uses ${first.uses}` : `run: ${script.length > 48 ? `${script.slice(0, 47)}…` : script}`;
+  const rules = [step.check ? 'check' : '', step.rollback ? 'rollback' : '', step.when ? 'when' : '', step.retry && step.retry.attempts > 1 ? `retry ${step.retry.attempts}` : '', step.continueOnError ? 'continueOnError' : ''].filter(Boolean);
+  const now = step.now ? `  → ${[...new Set(step.now.map((v) => (v.state === 'no check' ? 'would run' : v.state)))].join(' / ')}` : '';
+  return `${step.number.padStart(4)}. ${style.bold(title)}  ${[where, what].filter(Boolean).join(' · ')}${rules.length ? style.dim(`  [${rules.join(', ')}]`) : ''}${now}`;
+}
+
+/** `plan --brief`: the heading, then one line per step and per finally step. */
+export function formatBriefPlan(plan: PlanDocument, options: PlanTextOptions): string[] {
+  const { style } = options;
+  const lines = [...headingLines(plan, style), ...selectionNote(plan, style)];
+  for (const step of plan.steps) lines.push(briefLine(step, style));
+  if (plan.steps.length === 0) lines.push(style.dim(plan.resume ? '  (no step left to run)' : '  (no step selected)'));
+  if (plan.finally.length > 0) lines.push(style.dim('  finally:'), ...plan.finally.map((step) => briefLine(step, style)));
+  lines.push(style.dim('stepwise plan without --brief shows every command, target and rule.'));
+  return lines;
+}
+
 /** The plan, one string per line. */
 export function formatPlan(plan: PlanDocument, options: PlanTextOptions): string[] {
   const { style, width } = options;
-  const heading = plan.resume ? `Resume of run ${plan.resume.runId} (${sanitize(plan.runbook)})` : `Plan of ${sanitize(plan.runbook)}`;
-  const lines = [`${style.bold(heading)}  ${style.dim(plan.file)}`, style.dim('Nothing is executed and no target is contacted. <…> marks a value known only at run time; *** a secret.')];
+  const lines = [...headingLines(plan, style), style.dim('<…> marks a value known only at run time; *** a secret.')];
   if (plan.description) lines.push('', renderMarkdown(plan.description, { color: style.color, width: width - 2, indent: '  ' }));
   lines.push(...paramLines(plan, style));
   const settings = [`lock ${plan.lock}`, `on failure: ${plan.onFailure}`];

@@ -40,6 +40,8 @@ function stepJson(step: PlanStep) {
     ...(step.rollback
       ? { rollback: { ...(step.rollback.on ? { on: step.rollback.on } : {}), commands: step.rollback.commands.map(commandJson), timeoutMs: step.rollback.timeoutMs, retry: step.rollback.retry } }
       : {}),
+    ...(step.check ? { check: { commands: step.check.commands.map(commandJson), after: step.check.after } } : {}),
+    ...(step.now ? { now: step.now } : {}),
     continueOnError: step.continueOnError,
     outputs: step.outputs,
   };
@@ -48,6 +50,8 @@ function stepJson(step: PlanStep) {
 /** The plan as one pretty-printed JSON document (with a trailing newline). */
 export function planJson(plan: PlanDocument): string {
   const document = {
+    // The first thing a reader (or a script) learns: what was executed to make this plan.
+    executed: plan.checked ? "only the steps' check: commands (no run, no rollback)" : 'nothing',
     ...plan,
     steps: plan.steps.map(stepJson),
     finally: plan.finally.map(stepJson),

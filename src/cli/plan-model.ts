@@ -6,6 +6,7 @@
 import { resolveTargets } from '../engine/resolve-targets.js';
 import { toBatches } from '../engine/run-step.js';
 import type { BatchSize, CommandSpec, RetryPolicy, Runbook, ScalarValue, Step, Target } from '../runbook/model.js';
+import type { CheckVerdict } from './plan-check.js';
 import type { PlanResolver, Resolved, ResolvedCommand } from './plan-resolve.js';
 
 /** A host a step would run on. */
@@ -57,6 +58,10 @@ export interface PlanStep {
   timeoutMs?: number;
   retry?: RetryPolicy;
   rollback?: PlanRollback;
+  /** `check:`: the command that says the step is already done, and whether it runs again after the step. */
+  check?: { commands: PlanCommand[]; after: boolean };
+  /** `plan --check`: what the check says now, per target. */
+  now?: CheckVerdict[];
   continueOnError: boolean;
   outputs: string[];
 }
@@ -91,6 +96,8 @@ export interface PlanDocument {
   noRollback: boolean;
   /** Steps whose rollback would run if the last step failed, newest first. */
   compensation: string[];
+  /** `plan --check`: the steps' checks were run (and nothing else). */
+  checked?: boolean;
 }
 
 /** What a plan is built from. */
@@ -107,6 +114,8 @@ export interface PlanInput {
   noRollback?: boolean;
   /** `resume --dry-run`: the run, the steps already done and the ones already on its rollback stack (oldest first). */
   resume?: { runId: string; done: string[]; stacked: Step[] };
+  /** `plan --check`: what each step's check said, by step id. */
+  verdicts?: ReadonlyMap<string, CheckVerdict[]>;
 }
 
 function address(target: Extract<Target, { kind: 'ssh' }>): PlanTarget {
@@ -133,6 +142,11 @@ function conditionOf(step: Step, resolver: PlanResolver): PlanCondition | undefi
 }
 
 function stepOf(step: Step, number: string, input: PlanInput): PlanStep {
+  const now = input.verdicts?.get(step.id);
+  return now ? { ...describeStep(step, number, input), now } : describeStep(step, number, input);
+}
+
+function describeStep(step: Step, number: string, input: PlanInput): PlanStep {
   const { runbook, resolver, limit } = input;
   const base = {
     number,
@@ -160,6 +174,7 @@ function stepOf(step: Step, number: string, input: PlanInput): PlanStep {
     timeoutMs: command.timeoutMs,
     retry: command.retry,
   };
+  if (step.check) plan.check = { commands: commandsOn(step.check.command, targets, resolver), after: step.check.after };
   if (step.rollback) {
     const { on } = step.rollback;
     plan.rollback = {
@@ -201,5 +216,6 @@ export function buildPlan(input: PlanInput): PlanDocument {
       .filter((s) => s.rollback)
       .map((s) => s.id)
       .reverse(),
+    ...(input.verdicts ? { checked: true } : {}),
   };
 }

@@ -27,8 +27,8 @@ function field(label: string, value: string, style: Style): string[] {
 }
 
 /** A resolved value as text, or the reason it cannot be known before the run. */
-export function shown(resolved: Resolved, style: Style): string {
-  return resolved.ok ? sanitize(resolved.text).trimEnd() : style.yellow(`⚠ cannot be resolved before the run: ${sanitize(resolved.error)}`);
+export function shown(resolved: Resolved, style: Style, unresolved = 'cannot be resolved before the run'): string {
+  return resolved.ok ? sanitize(resolved.text).trimEnd() : style.yellow(`⚠ ${unresolved}: ${sanitize(resolved.error)}`);
 }
 
 function hostLabel(target: PlanTarget): string {
@@ -54,19 +54,19 @@ function retryText(retry: RetryPolicy): string {
 }
 
 /** The command on every target; one block when it reads the same everywhere. */
-export function commandLines(label: string, commands: PlanCommand[], style: Style): string[] {
+export function commandLines(label: string, commands: PlanCommand[], style: Style, unresolved?: string): string[] {
   const same = commands.length === 1;
   const lines: string[] = [];
   for (const [index, command] of commands.entries()) {
     const target = command.targets[0];
     const prefix = same || !target ? '' : `${style.dim(`on ${target}:`)} `;
     if (command.uses) {
-      const inputs = command.inputs.length ? ` with ${command.inputs.map(([k, v]) => `${k}=${shown(v, style)}`).join(', ')}` : '';
+      const inputs = command.inputs.length ? ` with ${command.inputs.map(([k, v]) => `${k}=${shown(v, style, unresolved)}`).join(', ')}` : '';
       lines.push(...field(index === 0 ? 'uses' : '', `${prefix}${command.uses}${inputs}`, style));
     }
-    lines.push(...field(index === 0 || command.uses ? label : '', prefix + shown(command.run, style), style));
-    for (const [name, value] of command.env) lines.push(...field('env', `${name}=${shown(value, style)}`, style));
-    if (command.cwd) lines.push(...field('cwd', shown(command.cwd, style), style));
+    lines.push(...field(index === 0 || command.uses ? label : '', prefix + shown(command.run, style, unresolved), style));
+    for (const [name, value] of command.env) lines.push(...field('env', `${name}=${shown(value, style, unresolved)}`, style));
+    if (command.cwd) lines.push(...field('cwd', shown(command.cwd, style, unresolved), style));
   }
   return lines;
 }
@@ -95,6 +95,28 @@ function conditionLines(step: PlanStep, style: Style): string[] {
   return field('when', `${sanitize(when.expression)}  → ${verdict}`, style);
 }
 
+function checkLines(step: PlanStep, style: Style): string[] {
+  if (!step.check) return [];
+  const lines = commandLines('check', step.check.commands, style);
+  const again = step.check.after ? 'run again after the step, which fails if it still does not hold' : 'not run again after the step (after: false)';
+  lines.push(`${PAD}${' '.repeat(LABEL)}${style.dim(`(when it holds before the step, the step is already done and not run; ${again})`)}`);
+  return lines;
+}
+
+/** `plan --check`: what each target's check said, or that the step has none. */
+export function nowLines(step: PlanStep, style: Style): string[] {
+  const now = step.now;
+  if (!now || now.length === 0) return [];
+  const one = now.length === 1;
+  return now.flatMap((verdict, index) => {
+    const state = verdict.state === 'no check' ? 'would run (no check: to ask)' : verdict.state;
+    const tint = verdict.state === 'already done' ? style.green : verdict.state === 'check failed to run' || verdict.state === 'unknown' ? style.yellow : (t: string) => t;
+    const where = one && verdict.target === 'local' ? '' : `${verdict.target}: `;
+    const detail = verdict.detail && verdict.state !== 'no check' ? `${verdict.state === 'check failed to run' ? ': ' : ' — '}${sanitize(verdict.detail)}` : '';
+    return field(index === 0 ? 'now' : '', `${where}${tint(state)}${detail}`, style);
+  });
+}
+
 /** Every line of the plan of one step. */
 export function stepText(step: PlanStep, ctx: StepTextContext): string[] {
   const { style } = ctx;
@@ -108,7 +130,9 @@ export function stepText(step: PlanStep, ctx: StepTextContext): string[] {
     lines.push(`${PAD}${' '.repeat(LABEL)}${style.dim('asks on a terminal; --yes answers yes; with nobody to ask, the step fails')}`);
   } else {
     lines.push(...whereLines(step, ctx));
+    lines.push(...nowLines(step, style));
     lines.push(...commandLines('run', step.commands, style));
+    lines.push(...checkLines(step, style));
     if (step.shell !== undefined && step.shell !== 'bash') lines.push(...field('shell', step.shell, style));
     if (step.timeoutMs !== undefined) lines.push(...field('timeout', `${formatDuration(step.timeoutMs)} per attempt`, style));
     if (step.retry) lines.push(...field('retry', retryText(step.retry), style));

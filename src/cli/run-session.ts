@@ -7,8 +7,8 @@ import type { EventSink } from '../engine/events.js';
 import type { PriorRunState } from '../engine/prior-run.js';
 import { parseDuration } from '../runbook/durations.js';
 import type { Runbook, ScalarValue } from '../runbook/model.js';
-import { UsageError } from '../errors/stepwise-error.js';
-import { acquireLock, type HeldLock, type JournalWriter, type StateDir } from '../journal/index.js';
+import { LockHeldError, UsageError } from '../errors/stepwise-error.js';
+import type { RunRecorder, StateStore, StoreLock } from '../journal/index.js';
 import { Multiplexer } from '../reporters/multiplexer.js';
 import { createReporters } from './create-reporters.js';
 import { createExecutors } from './executors.js';
@@ -17,20 +17,23 @@ import { RecordingSink } from './recording-sink.js';
 import type { RunArgs } from './run-args.js';
 import { watchSignals } from './signals.js';
 import { canPrompt, checkPromptsPossible, createTtyPrompter } from './tty-prompter.js';
+import { restoredForResume } from './continue-preview.js';
+import { StepPreview } from './step-preview.js';
 
 export interface SessionInput {
   runbook: Runbook;
   params: Record<string, ScalarValue>;
   secrets: Record<string, string>;
   runId: string;
-  state: StateDir;
+  /** Where the run is recorded and its lock taken. */
+  store: StateStore;
   args: RunArgs;
   mode: 'run' | 'rollback';
   prior?: PriorRunState;
   /** Local steps run here (the directory the run was first started in, for resume). */
   startDir: string;
-  /** Opens the journal once the lock is held (SPEC §3.2: lock, then journal). */
-  openJournal: () => JournalWriter;
+  /** Starts recording once the lock is held (SPEC §3.2: lock, then journal). */
+  openRecorder: () => Promise<RunRecorder>;
   /** Work that needs the lock held and may say something (resume: end a dead runner's leftovers). */
   beforeEngine?: (notice: (message: string) => void) => Promise<void>;
 }
@@ -59,30 +62,36 @@ export async function runSession(input: SessionInput): Promise<number> {
     else waiting.push(message);
   };
   const signals = watchSignals(notice);
-  let lock: HeldLock | undefined;
-  let journal: JournalWriter | undefined;
+  let lock: StoreLock | undefined;
+  let recording: RecordingSink | undefined;
   let reporters: Multiplexer | undefined;
   try {
-    lock = await acquireLock(input.state, runbook.lock, {
+    lock = await input.store.acquireLock(runbook.lock, {
       runId: input.runId,
       waitMs: waitLockMs(args.waitLock),
       signal: signals.cancel,
       onTakeover: (stale) =>
         notice(stale ? `took over lock "${runbook.lock}" from run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)` : `took over lock "${runbook.lock}" (unreadable lock file)`),
     });
-    journal = input.openJournal();
+    // With the lock held nobody else starts a run of it: now its last run's verdict is final.
+    if (input.mode === 'run' && !input.prior) await refuseIfBlocked(input.store, runbook.lock);
+    const recorder = new RecordingSink(await input.openRecorder());
+    recording = recorder;
     reporters = new Multiplexer([...(await createReporters(args))], (m) => writeStderr(`stepwise: ${m}\n`));
-    const recording = new RecordingSink(journal);
+    // `--step` shows each command resolved with what the run knows by then, as `plan` would.
+    const preview = new StepPreview(runbook, input.params, process.env, input.runId, args.limit, args.step && input.prior ? restoredForResume(input.prior, runbook).known : undefined);
     const show = reporters.onEvent;
     const onEvent: EventSink = (event) => {
-      const failure = recording.record(event);
-      show(event);
+      const failure = recorder.record(event);
+      preview.observe(event);
+      // A step whose start could not be recorded does not run: never announce it as started.
+      if (failure === undefined || !(event.type === 'step.started' && event.phase === 'run')) show(event);
       if (failure !== undefined) {
         show({ type: 'run.notice', level: 'warn', message: `${failure}; no new step starts: stopping, compensating what ran, then finally (what follows is not in the journal)`, time: event.time, runId: input.runId });
       }
     };
     const executors = await createExecutors(runbook, input.runId);
-    const prompter = canPrompt() ? createTtyPrompter({ runbook }) : undefined;
+    const prompter = canPrompt() ? createTtyPrompter({ runbook, preview: (step, style) => preview.lines(step, style) }) : undefined;
     try {
       const options: EngineOptions = {
         runbook,
@@ -93,7 +102,8 @@ export async function runSession(input: SessionInput): Promise<number> {
         onEvent,
         cancel: signals.cancel,
         hardStop: signals.hardStop,
-        unrecordable: recording.unrecordable,
+        unrecordable: recorder.unrecordable,
+        checkpoint: recorder.checkpoint,
         noRollback: args.rollback === false,
         mode: input.mode,
         startDir: input.startDir,
@@ -106,14 +116,15 @@ export async function runSession(input: SessionInput): Promise<number> {
         ...(args.from ? { from: args.from } : {}),
         ...(args.only ? { only: args.only.split(',').map((s) => s.trim()) } : {}),
         ...(args.limit ? { limit: args.limit } : {}),
+        ...(args.forks !== undefined ? { forks: args.forks } : {}),
       };
       deliver = onEvent;
       for (const message of waiting.splice(0)) notice(message);
       await input.beforeEngine?.(notice);
       const outcome = await runEngine(options);
-      recording.close();
-      if (recording.failure === undefined) return outcome.exitCode;
-      writeStderr(`stepwise: ${recording.failure}\n  hint: free space or fix permissions there; the journal ends where writing failed, so check the system before stepwise resume or rollback\n`);
+      await recorder.close();
+      if (recorder.failure === undefined) return outcome.exitCode;
+      writeStderr(`stepwise: ${recorder.failure}\n  hint: ${unrecordedHint(input.store, input.runId)}\n`);
       return outcome.exitCode === 0 ? 1 : outcome.exitCode;
     } finally {
       await executors.close();
@@ -122,11 +133,31 @@ export async function runSession(input: SessionInput): Promise<number> {
     deliver = undefined;
     for (const message of waiting) writeStderr(`stepwise: ${message}\n`);
     signals.dispose();
-    journal?.close();
-    lock?.release();
+    await recording?.close();
+    await lock?.release().catch(() => undefined);
     await reporters?.close();
     // However the run ended, once it was journaled; this never throws, so the run's code stands.
-    if (report && journal) report.write(input.state.root, input.runId);
+    if (report && recording) await report.write(input.store, input.runId);
   }
 }
 
+/** What to do once state could not be written, as the store keeps it. */
+function unrecordedHint(store: StateStore, runId: string): string {
+  if (store.whenUnrecordable === 'stop') {
+    return `the run stopped where its state could no longer be written (nothing was compensated blind); once ${store.location} is reachable again, \`stepwise resume ${runId}\` continues it or \`stepwise rollback ${runId}\` compensates it`;
+  }
+  return 'free space or fix permissions there; the journal ends where writing failed, so check the system before stepwise resume or rollback';
+}
+
+/** `blockAfterFailure`: a failed run of this lock that nobody acknowledged refuses the next one (exit 75). */
+async function refuseIfBlocked(store: StateStore, lock: string): Promise<void> {
+  const blocking = await store.blockingRun(lock);
+  if (!blocking) return;
+  const where = blocking.stepId ? ` at step ${blocking.stepId}` : '';
+  const what = blocking.state === 'crashed' ? 'died' : blocking.state === 'cancelled' ? 'was cancelled' : 'failed';
+  const when = blocking.at ? ` on ${blocking.at.slice(0, 19).replace('T', ' ')}Z` : '';
+  throw new LockHeldError(
+    `blocked: run ${blocking.runId} ${what}${where}${when}; look at it (stepwise show ${blocking.runId}), then stepwise ack ${blocking.runId}`,
+    { hint: `The runbook says blockAfterFailure: true. \`stepwise resume ${blocking.runId}\` or \`stepwise rollback ${blocking.runId}\` to completion also unblocks it.` },
+  );
+}

@@ -12,6 +12,7 @@ import { createStyle, sanitize, type Style } from '../reporters/listr-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import type { Runbook, Step } from '../runbook/model.js';
 import { colorWanted, liveView } from './create-reporters.js';
+import { outputUsers } from './step-references.js';
 import type { RunArgs } from './run-args.js';
 
 /** Why nobody can answer a question here, or undefined when someone can. */
@@ -82,19 +83,26 @@ export async function choose<T extends string>(style: Style, question: string, c
   }
 }
 
-function stepHeader(step: Step, style: Style): string {
+/** Lines of a command, at most this many (a library step's script can be long; `plan` shows all of it). */
+const COMMAND_LINES = 16;
+
+function stepHeader(step: Step, style: Style, resolved: string[] = []): string {
   const title = step.name ? `${step.id} (${sanitize(step.name)})` : step.id;
   const lines = ['', style.bold(`▶ ${title}`)];
   const where = step.on === 'local' ? '' : `on ${step.on}`;
   if (where) lines.push(style.dim(`  ${where}`));
   if (step.description) lines.push(renderMarkdown(step.description, { color: style.color, width: (process.stderr.columns ?? 80) - 2, indent: '  ' }));
-  if (step.action.kind === 'run') {
-    const script = step.action.command.run.trimEnd().split('\n');
-    const shown = script.slice(0, 8).map((l) => style.dim(`  $ ${sanitize(l)}`));
-    if (script.length > 8) shown.push(style.dim(`  … ${script.length - 8} more lines`));
-    lines.push(step.uses ? style.dim(`  uses ${step.uses}`) : '', ...shown);
-  }
+  const shown = resolved.slice(0, COMMAND_LINES);
+  if (resolved.length > COMMAND_LINES) shown.push(style.dim(`    … ${resolved.length - COMMAND_LINES} more lines (stepwise plan shows all)`));
+  lines.push(...shown);
   return lines.filter((l, i) => l !== '' || i === 0).join('\n') + '\n';
+}
+
+/** The warning shown before a step whose outputs later steps use: skipping it makes them fail. */
+function dependentsWarning(users: Array<{ stepId: string; references: string[] }>, style: Style): string {
+  if (users.length === 0) return '';
+  const list = users.map((u) => `${u.stepId} (${u.references.join(', ')})`).join('; ');
+  return `${style.yellow(`  ⚠ later steps use its outputs: ${sanitize(list)}; if you skip it, they fail`)}\n`;
 }
 
 /** Settles the live view, then writes. */
@@ -109,8 +117,15 @@ function runbookHeader(runbook: Pick<Runbook, 'name' | 'description'>, style: St
   return `\n${style.bold(sanitize(runbook.name))}${text}\n`;
 }
 
+/** What the prompter knows about the run it asks for. */
+export interface PrompterOptions {
+  runbook?: Pick<Runbook, 'name' | 'description' | 'steps' | 'finally'>;
+  /** The step's command as it would run now, `${{ }}` resolved (secrets `***`): see step-preview.ts. */
+  preview?: (step: Step, style: Style) => string[];
+}
+
 /** The prompter for a terminal; create it only when {@link canPrompt} holds. */
-export function createTtyPrompter(options: { runbook?: Pick<Runbook, 'name' | 'description'> } = {}): Prompter {
+export function createTtyPrompter(options: PrompterOptions = {}): Prompter {
   const style = createStyle(colorWanted() && Boolean(process.stderr.isTTY));
   let introduced = options.runbook === undefined;
   return {
@@ -126,13 +141,24 @@ export function createTtyPrompter(options: { runbook?: Pick<Runbook, 'name' | 'd
     beforeStep: async (step): Promise<StepGateAnswer> => {
       const intro = introduced || !options.runbook ? '' : runbookHeader(options.runbook, style);
       introduced = true;
-      await show(intro + stepHeader(step, style));
-      const answer = await choose(style, 'Run this step?', [
-        { value: 'yes', key: 'y', help: 'run it' },
-        { value: 'skip', key: 's', help: 'skip it and go on' },
-        { value: 'quit', key: 'q', help: 'stop here; resume later' },
-      ] as const);
-      return answer ?? 'quit';
+      const users = options.runbook ? outputUsers(options.runbook, step.id) : [];
+      await show(intro + stepHeader(step, style, options.preview?.(step, style)) + dependentsWarning(users, style));
+      for (;;) {
+        const answer = await choose(style, 'Run this step?', [
+          { value: 'yes', key: 'y', help: 'run it' },
+          { value: 'skip', key: 's', help: 'skip it and go on' },
+          { value: 'continue', key: 'c', help: 'run it and every later step without asking' },
+          { value: 'quit', key: 'q', help: 'stop here; resume later' },
+        ] as const);
+        if (answer !== 'skip' || users.length === 0) return answer ?? 'quit';
+        const who = users.map((u) => u.stepId).join(', ');
+        const sure = await choose(style, style.yellow(`Skip ${step.id} although ${who} ${users.length === 1 ? 'needs' : 'need'} its outputs?`), [
+          { value: 'yes', key: 'y', help: 'skip it anyway' },
+          { value: 'no', key: 'n', help: 'ask again' },
+        ] as const);
+        if (sure === undefined) return 'quit';
+        if (sure === 'yes') return 'skip';
+      }
     },
     onFailure: async (step, error): Promise<{ choice: FailureChoice; note?: string }> => {
       // The live view has just shown the failure with its output; without it, say what failed.
