@@ -39,6 +39,9 @@ const stateDir = text('Where runs are journaled (default $STEPWISE_STATE_DIR)');
 const waitLock = text('Wait this long for the lock (e.g. 30s) instead of exiting 75');
 const limit = text('Restrict remote targets to this host or group (must exist)');
 const report = text('Write the self-contained HTML report of the run to FILE when it ends, however it ends');
+const outputLines: OptionSpec = { type: 'number', describe: 'Output lines a finished step leaves on screen (default 5; failed and finally steps always keep theirs)', requiresArg: true };
+const verbose = flag('Finished steps leave all their output on screen');
+const forks: OptionSpec = { type: 'number', describe: "Most hosts in flight at once (N ≥ 1; default: the runbook's forks:, else 50)", requiresArg: true };
 
 /** `run FILE`. */
 export const RUN_OPTIONS: OptionSet = {
@@ -58,7 +61,10 @@ export const RUN_OPTIONS: OptionSet = {
   'state-dir': stateDir,
   'wait-lock': waitLock,
   report,
-  // Other issues add here: --state URL, --forks N, --output-lines N, --verbose.
+  'output-lines': outputLines,
+  verbose,
+  forks,
+  // Other issues add here: --state URL.
 };
 
 /** `plan FILE`: reads no state, so no --state-dir. */
@@ -70,7 +76,8 @@ export const PLAN_OPTIONS: OptionSet = {
   only,
   limit,
   json: flag('Print the plan as one JSON document'),
-  // Other issues add here: --brief (one line per step), --check (run the check: commands).
+  brief: flag('One line per step'),
+  check: flag("Run the steps' check: commands (only those, never run or rollback) to show what is already done"),
 };
 
 /**
@@ -90,7 +97,10 @@ export const RESUME_OPTIONS: OptionSet = {
   'state-dir': stateDir,
   'wait-lock': waitLock,
   report,
-  // Other issues add here: --state URL, --forks N, --output-lines N, --verbose.
+  'output-lines': outputLines,
+  verbose,
+  forks,
+  // Other issues add here: --state URL.
 };
 
 /** `rollback RUN_ID`. */
@@ -104,24 +114,42 @@ export const ROLLBACK_OPTIONS: OptionSet = {
   'state-dir': stateDir,
   'wait-lock': waitLock,
   report,
+  forks,
   // Other issues add here: --state URL.
 };
 
 /** `validate FILE...`. */
 export const VALIDATE_OPTIONS: OptionSet = { inventory };
 
+/** Run statuses `history --status` takes. */
+export const HISTORY_STATUSES = ['succeeded', 'failed', 'rolled-back', 'rollback-failed', 'cancelled', 'running', 'crashed'] as const;
+
 /** `history`. */
 export const HISTORY_OPTIONS: OptionSet = {
   runbook: text('Only runs of this runbook'),
-  limit: { type: 'number', default: 20, describe: 'How many runs', requiresArg: true },
+  status: text(`Only runs in this state: ${HISTORY_STATUSES.join(', ')} (failed includes rolled-back and rollback-failed)`),
+  since: text('Only runs started within this long (7d, 12h, 30m) or since this date (2026-11-30, or an ISO time)'),
+  limit: { type: 'number', describe: 'At most N runs, newest first (N ≥ 1; default 20)', requiresArg: true },
+  json: flag('One JSON object per run, one per line'),
   'state-dir': stateDir,
-  // Other issues add here: --status, --since DURATION|DATE, --json, --state URL.
+  // Other issues add here: --state URL.
 };
 
 /** `show RUN_ID` and `logs RUN_ID [STEP_ID]`. */
 export const RUN_READER_OPTIONS: OptionSet = {
   'state-dir': stateDir,
-  // Other issues add here: --state URL (and logs -f / --follow).
+  // Other issues add here: --state URL.
+};
+
+/** `logs RUN_ID [STEP_ID]`. */
+export const LOGS_OPTIONS: OptionSet = {
+  ...RUN_READER_OPTIONS,
+  follow: { ...flag('Keep printing output as a running run writes it, until it ends'), alias: 'f' },
+};
+
+/** `steps [NAME]`: the library as a runbook in this directory would see it. */
+export const STEPS_OPTIONS: OptionSet = {
+  json: flag('Print the steps (or the one step) as JSON'),
 };
 
 /** `report RUN_ID|last`. */

@@ -7,12 +7,14 @@
 import {
   COMPLETION_SHELLS,
   HISTORY_OPTIONS,
+  LOGS_OPTIONS,
   PLAN_OPTIONS,
   REPORT_OPTIONS,
   RESUME_OPTIONS,
   ROLLBACK_OPTIONS,
   RUN_OPTIONS,
   RUN_READER_OPTIONS,
+  STEPS_OPTIONS,
   VALIDATE_OPTIONS,
   type OptionSet,
 } from './command-options.js';
@@ -46,6 +48,7 @@ export interface CommandEntry {
 
 const runbookFile: PositionalSpec = { name: 'file', required: true, describe: 'Runbook file', complete: 'runbook-file' };
 const runId: PositionalSpec = { name: 'runId', required: true, describe: 'Run id (or an unambiguous prefix)', complete: 'run-id' };
+const runIdOrLast: PositionalSpec = { ...runId, describe: 'Run id, an unambiguous prefix, or last' };
 
 const asRunArgs = (args: ParsedArgs) => args as unknown as RunArgs;
 const asContinueArgs = (args: ParsedArgs) => args as unknown as ContinueArgs;
@@ -97,30 +100,40 @@ export const COMMANDS: readonly CommandEntry[] = [
       (await import('./commands/history.js')).historyCommand({
         ...stateDirOf(args),
         ...(typeof args.runbook === 'string' ? { runbook: args.runbook } : {}),
-        ...(typeof args.limit === 'number' ? { limit: args.limit } : {}),
+        ...(args.limit !== undefined ? { limit: args.limit as number } : {}),
+        ...(typeof args.status === 'string' ? { status: args.status } : {}),
+        ...(typeof args.since === 'string' ? { since: args.since } : {}),
+        json: args.json === true,
       }),
   },
   {
     name: 'show',
-    describe: 'One run step by step: status, attempts, durations, exit codes, log tail',
-    positionals: [runId],
+    describe: 'One run step by step: who, where, when, params, per step targets, times, attempts, exit codes, outputs, log tail and a timeline',
+    positionals: [runIdOrLast],
     options: RUN_READER_OPTIONS,
     run: async (args) => (await import('./commands/show.js')).showCommand(args.runId as string, stateDirOf(args)),
   },
   {
     name: 'logs',
-    describe: 'Full captured output of a run or one step',
-    positionals: [runId, { name: 'stepId', required: false, describe: 'Only this step' }],
-    options: RUN_READER_OPTIONS,
-    run: async (args) => (await import('./commands/logs.js')).logsCommand(args.runId as string, args.stepId as string | undefined, stateDirOf(args)),
+    describe: 'Full captured output of a run or one step (-f follows a running run)',
+    positionals: [runIdOrLast, { name: 'stepId', required: false, describe: 'Only this step' }],
+    options: LOGS_OPTIONS,
+    run: async (args) => (await import('./commands/logs.js')).logsCommand(args.runId as string, args.stepId as string | undefined, { ...stateDirOf(args), follow: args.follow === true }),
   },
   {
     name: 'report',
     describe: 'Write a self-contained HTML report of a run (RUN_ID or last; default stepwise-RUN_ID.html, -o - for stdout)',
-    positionals: [{ ...runId, describe: 'Run id, an unambiguous prefix, or last' }],
+    positionals: [runIdOrLast],
     options: REPORT_OPTIONS,
     run: async (args) =>
       (await import('./commands/report.js')).reportCommand(args.runId as string, { ...stateDirOf(args), ...(typeof args.output === 'string' ? { output: args.output } : {}) }),
+  },
+  {
+    name: 'steps',
+    describe: 'List the steps library (steps/ beside a runbook here, STEPWISE_STEPS_PATH, bundled); with NAME, its inputs, outputs, check and rollback',
+    positionals: [{ name: 'name', required: false, describe: 'A library step' }],
+    options: STEPS_OPTIONS,
+    run: async (args) => (await import('./commands/steps.js')).stepsCommand(args.name as string | undefined, { json: args.json === true }),
   },
   {
     name: 'schema',

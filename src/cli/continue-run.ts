@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isSelected } from '../engine/step-selection.js';
 import { UsageError } from '../errors/stepwise-error.js';
-import { describeLost, JournalWriter, loadRun, locateStateDir, openStateDir, type LoadedRun, type StateDir } from '../journal/index.js';
+import { hostname } from 'node:os';
+import { describeLost, openStateStore, untrustedJournal, type RunbookCheckout, type StateStore, type StoredRun } from '../journal/index.js';
 import { createStyle } from '../reporters/listr-style.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import type { Runbook, ScalarValue } from '../runbook/model.js';
@@ -25,6 +26,7 @@ import { PlanResolver } from './plan-resolve.js';
 import { askBeforeRollback } from './rollback-question.js';
 import type { ContinueArgs, RunArgs } from './run-args.js';
 import { runSession } from './run-session.js';
+import { stateChoiceOf } from './state-args.js';
 import { checkLimit, parseOnly } from './step-selection.js';
 import { paramsOfRun } from './stored-params.js';
 import { canPrompt } from './tty-prompter.js';
@@ -42,7 +44,7 @@ interface StoredSelection {
   noRollback: boolean;
 }
 
-function storedSelection(run: LoadedRun): StoredSelection {
+function storedSelection(run: StoredRun): StoredSelection {
   const stored = run.meta?.options ?? {};
   const text = (key: string) => (typeof stored[key] === 'string' ? (stored[key] as string) : undefined);
   const inventory = text('inventory');
@@ -65,8 +67,8 @@ function storedSelection(run: LoadedRun): StoredSelection {
 
 /** Everything checked and loaded; nothing executed yet. */
 interface Continuation {
-  state: StateDir;
-  run: LoadedRun;
+  store: StateStore;
+  run: StoredRun;
   runbook: Runbook;
   params: Record<string, ScalarValue>;
   /** Values of top-level `secrets:` (not read for a dry run). */
@@ -75,28 +77,48 @@ interface Continuation {
 }
 
 export async function continueRun(runIdInput: string, args: ContinueArgs, mode: 'run' | 'rollback'): Promise<number> {
-  const command = mode === 'run' ? 'resume' : 'rollback';
   countOption('output-lines', args.outputLines, 0);
+  countOption('forks', args.forks, 1);
   if (args.dryRun && args.report !== undefined) throw new UsageError('--report has nothing to report with --dry-run: a dry run executes nothing', { hint: 'Leave out one of them.' });
-  const stateOptions = args.stateDir ? { stateDir: args.stateDir } : {};
   // A dry run creates nothing, not even a missing state directory.
-  const state = args.dryRun ? locateStateDir(stateOptions) : openStateDir(stateOptions);
-  const run = loadRun(state, runIdInput);
-  for (const line of describeLost(run.journal.lost)) writeStderr(`stepwise: warning: ${line}\n`);
-  const status = run.prior.status;
-  if (mode === 'run' && status === 'succeeded') {
-    writeStderr(`stepwise: run ${run.runId} already succeeded; nothing to resume\n`);
-    return 0;
+  const store = await openStateStore(stateChoiceOf(args), { writable: !args.dryRun });
+  let checkout: RunbookCheckout | undefined;
+  try {
+    const run = await store.loadRun(await store.resolveRunId(runIdInput));
+    checkout = await checkContinuable(store, run, mode);
+    return await continueLoaded(store, run, checkout, args, mode);
+  } finally {
+    checkout?.dispose();
+    await store.close();
   }
-  if (mode === 'rollback' && status === 'succeeded') {
+}
+
+/** Refuses what cannot be continued (exit 2, nothing executed); returns the stored runbook. */
+async function checkContinuable(store: StateStore, run: StoredRun, mode: 'run' | 'rollback'): Promise<RunbookCheckout> {
+  const command = mode === 'run' ? 'resume' : 'rollback';
+  const untrusted = untrustedJournal(run, command);
+  if (untrusted) throw untrusted;
+  for (const line of describeLost(run.journal.lost)) writeStderr(`stepwise: warning: ${line}\n`);
+  if (mode === 'run' && (run.state === 'succeeded' || run.state === 'rolledBack')) {
+    throw new UsageError(`run ${run.runId} ${run.state === 'succeeded' ? 'already succeeded' : 'was rolled back'}: it is finished, so there is nothing to resume`, {
+      hint: '`stepwise run` starts a new run of its runbook.',
+    });
+  }
+  if (mode === 'rollback' && run.state === 'succeeded') {
     throw new UsageError(`run ${run.runId} succeeded; rolling back a finished run is not what rollback is for`, {
       hint: 'rollback compensates a run that failed, was halted (--no-rollback) or crashed',
     });
   }
-  if (!run.runbookCopy) throw new UsageError(`run ${run.runId} has no stored runbook copy, so it cannot be continued`);
+  const checkout = await store.checkoutRunbook(run);
+  if (!checkout) throw new UsageError(`run ${run.runId} has no stored runbook copy, so it cannot be continued`);
+  return checkout;
+}
+
+async function continueLoaded(store: StateStore, run: StoredRun, checkout: RunbookCheckout, args: ContinueArgs, mode: 'run' | 'rollback'): Promise<number> {
+  const command = mode === 'run' ? 'resume' : 'rollback';
   const selection = storedSelection(run);
-  const runbook = await loadRunbook(run.runbookCopy, { forRun: !args.dryRun, ...(selection.inventory ? { inventoryFile: selection.inventory } : {}) });
-  warnIfChanged(run);
+  const runbook = await loadRunbook(checkout.file, { forRun: !args.dryRun, ...(selection.inventory ? { inventoryFile: selection.inventory } : {}) });
+  warnIfChanged(run, checkout);
   // The inventory file may have changed since the run started.
   checkLimit(runbook, selection.limit);
   const compensation = mode === 'rollback' ? await compensationPlan(run.prior, runbook, selection.limit) : undefined;
@@ -106,10 +128,10 @@ export async function continueRun(runIdInput: string, args: ContinueArgs, mode: 
   const needSecrets = !args.dryRun && !nothingToUndo;
   const params = paramsOfRun(runbook, { runId: run.runId, command, stored: run.params ?? {}, param: args.param, paramsFile: args.paramsFile, needSecrets });
   if (args.dryRun && run.state === 'running') writeStderr(`stepwise: note: run ${run.runId} is still running; what it has done may change before you act\n`);
-    // Read before any question, so a missing secret never follows a "yes".
+  // Read before any question, so a missing secret never follows a "yes".
   // A secret `file:` is relative to the runbook the run started from, not to its stored copy.
   const secrets = needSecrets ? resolveSecrets({ ...runbook, file: run.meta?.file ?? runbook.file }, process.env) : {};
-  const continuation: Continuation = { state, run, runbook, params, secrets, selection };
+  const continuation: Continuation = { store, run, runbook, params, secrets, selection };
   if (mode === 'run' && args.dryRun) return previewResume(continuation, args);
   if (compensation) {
     const decided = await beforeRollback(continuation, compensation, args);
@@ -168,7 +190,7 @@ async function beforeRollback({ run, runbook, params }: Continuation, { entries,
 }
 
 /** Takes the lock and runs the engine on the stored run. */
-function execute({ state, run, runbook, params, secrets, selection }: Continuation, args: ContinueArgs, mode: 'run' | 'rollback'): Promise<number> {
+function execute({ store, run, runbook, params, secrets, selection }: Continuation, args: ContinueArgs, mode: 'run' | 'rollback'): Promise<number> {
   const runArgs: RunArgs = {
     ...args,
     file: runbook.file,
@@ -184,30 +206,39 @@ function execute({ state, run, runbook, params, secrets, selection }: Continuati
     params,
     secrets,
     runId: run.runId,
-    state,
+    store,
     args: runArgs,
     mode,
     prior: run.prior,
     startDir: run.meta?.cwd ?? process.cwd(),
-    openJournal: () => JournalWriter.open(state, run.runId),
+    openRecorder: () => store.continueRun(run.runId),
     // Only now, with the lock held, is it certain the processes below belong to a dead runner.
     beforeEngine: (notice) => endDeadRunLeftovers(run, notice),
   });
 }
 
-/** Ends what a dead runner's local steps left running and removes its temp files (the run id in their environment proves whose they are). */
-async function endDeadRunLeftovers(run: LoadedRun, notice: (message: string) => void): Promise<void> {
+/**
+ * Ends what a dead runner's local steps left running and removes its temp files (the run id
+ * in their environment proves whose they are) — on this machine only: a runner that died on
+ * another one left its processes there, out of reach.
+ */
+async function endDeadRunLeftovers(run: StoredRun, notice: (message: string) => void): Promise<void> {
+  const last = run.meta?.sessions.at(-1);
+  if (last && last.host !== hostname()) {
+    notice(`run ${run.runId} last ran on ${last.host} (pid ${last.pid}); processes its steps left running there cannot be ended from ${hostname()} (remote steps end when that runner's SSH connections close)`);
+    return;
+  }
   const groups = new Set(run.journal.events.flatMap((e) => (e.type === 'step.process' ? [e.pid] : [])));
   const ended = await endLeftovers(groups, run.runId, LEFTOVER_GRACE_MS);
   if (ended > 0) notice(`ended ${ended} process(es) still running from the interrupted run's steps, so no step runs twice at once`);
 }
 
 /** Resume always uses the copy; say so when the file on disk has changed since. */
-function warnIfChanged(run: LoadedRun): void {
+function warnIfChanged(run: StoredRun, checkout: RunbookCheckout): void {
   const original = run.meta?.file;
-  if (!original || !run.runbookCopy) return;
+  if (!original) return;
   try {
-    if (readFileSync(original, 'utf8') !== readFileSync(run.runbookCopy, 'utf8')) {
+    if (readFileSync(original, 'utf8') !== checkout.text) {
       writeStderr(`stepwise: note: ${original} changed since run ${run.runId} started; continuing with the copy it started with\n`);
     }
   } catch {

@@ -20,6 +20,16 @@ export interface RunArgs {
   debug?: boolean;
   /** `--report FILE`: write the HTML report of the run there when it ends. */
   report?: string;
+  /** `--output-lines N`: output lines a finished step leaves on screen (checked: N ≥ 0). */
+  outputLines?: number;
+  /** `--verbose`: finished steps leave all their output on screen. */
+  verbose?: boolean;
+  /** `--forks N`: most hosts in flight at once (checked: N ≥ 1). */
+  forks?: number;
+  /** `plan --brief`: one line per step. */
+  brief?: boolean;
+  /** `plan --check`: run the steps' check: commands (only those) to show what is already done. */
+  check?: boolean;
 }
 
 /**
@@ -27,4 +37,4 @@ export interface RunArgs {
  * (inventory, --limit, --from, --only, params) is the run's own and cannot be given again;
  * `--param` / `--params-file` only supply secret values, which are never stored.
  */
-export type ContinueArgs = Omit<RunArgs, 'file' | 'inventory' | 'limit' | 'from' | 'only'>;
+export type ContinueArgs = Omit<RunArgs, 'file' | 'inventory' | 'limit' | 'from' | 'only' | 'brief' | 'check'>;

@@ -1,10 +1,11 @@
 /**
  * The steps library (SPEC §5): `uses: NAME` resolves to `./steps/NAME.yaml` next to the
- * runbook, then to the package's own top-level `steps/` folder. Each library file is loaded,
- * validated (located errors in that file) and checked once per load.
+ * runbook, then to each directory of `STEPWISE_STEPS_PATH` (`:`-separated), then to the
+ * package's own top-level `steps/` folder. Each library file is loaded, validated (located
+ * errors in that file) and checked once per load.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../errors/stepwise-error.js';
 import { checkLibraryStep } from './library-step-checks.js';
@@ -38,6 +39,33 @@ export function outputNames(raw: unknown): string[] | undefined {
   return undefined;
 }
 
+/** The directories of `STEPWISE_STEPS_PATH`, in order (relative ones from the working directory; empty entries ignored). */
+export function stepsPathFolders(value: string | undefined = process.env.STEPWISE_STEPS_PATH): string[] {
+  return (value ?? '')
+    .split(delimiter)
+    .filter((entry) => entry.trim() !== '')
+    .map((entry) => resolve(entry));
+}
+
+/** Loads and checks one library step file; its problems are added to `diagnostics`. */
+export function loadLibraryStep(name: string, path: string, validators: SchemaValidators, diagnostics: Diagnostic[]): LibraryStep | undefined {
+  const loaded = loadYamlFile(path, 'library step');
+  if (!loaded.ok) {
+    diagnostics.push(...loaded.diagnostics);
+    return undefined;
+  }
+  const file = loaded.file;
+  const before = diagnostics.length;
+  diagnostics.push(...validateWith(validators, 'libraryStep', file.value, file.locator));
+  const context = { locator: file.locator, diagnostics };
+  const inputs = readParamSpecs(file.value.inputs, ['inputs'], file.locator, diagnostics);
+  checkLibraryStep(file.value, inputs, context);
+  const step: LibraryStep = { name, file, raw: file.value as unknown as RawLibraryStep, valid: diagnostics.length === before, inputs };
+  const outputs = outputNames(file.value.outputs);
+  if (outputs) step.outputs = outputs;
+  return step;
+}
+
 /** Finds and loads library steps for one runbook. */
 export class StepsLibrary {
   private readonly cache = new Map<string, LibraryStep | null>();
@@ -50,7 +78,7 @@ export class StepsLibrary {
 
   /** The folders searched, in order. */
   get folders(): string[] {
-    return [join(this.runbookDir, 'steps'), PACKAGE_STEPS_DIR];
+    return [join(this.runbookDir, 'steps'), ...stepsPathFolders(), PACKAGE_STEPS_DIR];
   }
 
   /** The files `uses: name` may resolve to, in order. */
@@ -82,20 +110,6 @@ export class StepsLibrary {
   }
 
   private load(name: string, path: string): LibraryStep | undefined {
-    const loaded = loadYamlFile(path, 'library step');
-    if (!loaded.ok) {
-      this.diagnostics.push(...loaded.diagnostics);
-      return undefined;
-    }
-    const file = loaded.file;
-    const before = this.diagnostics.length;
-    this.diagnostics.push(...validateWith(this.validators, 'libraryStep', file.value, file.locator));
-    const context = { locator: file.locator, diagnostics: this.diagnostics };
-    const inputs = readParamSpecs(file.value.inputs, ['inputs'], file.locator, this.diagnostics);
-    checkLibraryStep(file.value, inputs, context);
-    const step: LibraryStep = { name, file, raw: file.value as unknown as RawLibraryStep, valid: this.diagnostics.length === before, inputs };
-    const outputs = outputNames(file.value.outputs);
-    if (outputs) step.outputs = outputs;
-    return step;
+    return loadLibraryStep(name, path, this.validators, this.diagnostics);
   }
 }

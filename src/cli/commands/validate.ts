@@ -1,7 +1,8 @@
 /**
  * `stepwise validate FILE...`: loads each runbook exactly as `run` would, prints `FILE: ok`
- * (stdout) or every located problem (stderr). Exit 0 when all are valid, 2 otherwise.
- * Imports only the loader: no engine, execa or listr2 on this path.
+ * (stdout) or every located problem (stderr). A library step file (`steps/NAME.yaml`) is
+ * checked as a library step. Exit 0 when all are valid, 2 otherwise. Imports only the
+ * loader: no engine, execa or listr2 on this path.
  */
 import { formatDiagnostic, ValidationError } from '../../errors/stepwise-error.js';
 import { loadRunbook } from '../../runbook/load-runbook.js';
@@ -11,8 +12,8 @@ export async function validateCommand(files: string[], inventory?: string): Prom
   let failed = 0;
   for (const file of files) {
     try {
-      await loadRunbook(file, inventory === undefined ? {} : { inventoryFile: inventory });
-      process.stdout.write(`${file}: ok\n`);
+      const what = await validateOne(file, inventory);
+      process.stdout.write(`${file}: ok${what === 'library step' ? ' (library step)' : ''}\n`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       failed++;
@@ -22,4 +23,19 @@ export async function validateCommand(files: string[], inventory?: string): Prom
     }
   }
   return failed === 0 ? 0 : 2;
+}
+
+/** A runbook, or — when it is not one and looks like a library step — a library step. */
+async function validateOne(file: string, inventory: string | undefined): Promise<'runbook' | 'library step'> {
+  try {
+    await loadRunbook(file, inventory === undefined ? {} : { inventoryFile: inventory });
+    return 'runbook';
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // Only a file that is no runbook is looked at again, so a runbook's validation costs nothing more.
+    const library = await import('../../runbook/library-step-file.js');
+    if (!library.isLibraryStepFile(file)) throw error;
+    await library.validateLibraryStepFile(file);
+    return 'library step';
+  }
 }
