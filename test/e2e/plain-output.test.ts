@@ -59,13 +59,12 @@ function runWithSilentStdin(args: string[], cwd: string): Promise<CliResult> {
 }
 
 describe('plain output (not a terminal)', () => {
-  it('is one ISO-timestamped line per event, exactly, with no escape codes (colour allowed by env or not)', async () => {
+  it('is one ISO-timestamped line per event, exactly, with no escape codes: progress on stdout, the failure and all after it on stderr', async () => {
     const ws = workspace();
     const file = ws.write('nightly.yaml', NIGHTLY);
     const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir, env: { NO_COLOR: undefined, TERM: 'xterm-256color', FORCE_COLOR: '1' } });
     expect(result.code).toBe(1);
     expect(result.stdout + result.stderr).not.toMatch(ESCAPE);
-    expect(result.stderr).toBe('');
     expect(normalise(result.stdout, ws.dir)).toBe(
       [
         'TIME run RUN_ID started: nightly (DIR/nightly.yaml)',
@@ -80,17 +79,26 @@ describe('plain output (not a terminal)', () => {
         'TIME step warn started on local',
         'TIME warn ! disk at 91%',
         'TIME step warn succeeded in DUR',
-        'TIME step skip-me skipped in DUR: condition is false',
+        'TIME step skip-me skipped: condition is false',
         'TIME step load started on local',
         'TIME load | loading',
+        '',
+      ].join('\n'),
+    );
+    // What cron mails with `>/dev/null`: the failure with its output, compensation, finally, and what to do next.
+    expect(normalise(result.stderr, ws.dir)).toBe(
+      [
         'TIME step load failed in DUR, exit 4: step "load" failed with exit code 4',
+        'TIME load | loading',
+        'TIME full output: stepwise logs RUN_ID load',
         'TIME rollback of fetch started on local',
         'TIME fetch (rollback) | undo-fetch',
         'TIME rollback of fetch succeeded in DUR',
         'TIME finally report started on local',
         'TIME report | status rolledBack',
         'TIME finally report succeeded in DUR',
-        'TIME run RUN_ID rolledBack in DUR (exit 1): step "load" failed with exit code 4',
+        'TIME run RUN_ID failed and was rolled back in DUR (4 ran, 1 skipped; exit 1): step "load" failed with exit code 4',
+        'TIME next: stepwise show RUN_ID  (every step, attempt and exit code)',
         '',
       ].join('\n'),
     );
@@ -105,24 +113,52 @@ describe('plain output (not a terminal)', () => {
     expect(result.stdout + result.stderr).not.toMatch(ESCAPE);
   });
 
-  it('--quiet prints only failures and the summary', async () => {
+  it('--quiet: the failure, its tail of both streams, compensation and the summary on stderr; nothing at all for a run that succeeds', async () => {
     const ws = workspace();
     const file = ws.write('nightly.yaml', NIGHTLY);
     const result = await runCliToEnd(['run', file, '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.code).toBe(1);
-    expect(normalise(result.stdout, ws.dir)).toBe(
+    expect(result.stdout).toBe('');
+    expect(normalise(result.stderr, ws.dir)).toBe(
       [
-        'TIME step check attempt 1/2 failed (step "check" failed with exit code 1); retrying in DUR',
         'TIME step load failed in DUR, exit 4: step "load" failed with exit code 4',
         'TIME load | loading',
         'TIME full output: stepwise logs RUN_ID load',
-        'TIME run RUN_ID rolledBack in DUR (exit 1): step "load" failed with exit code 4',
+        'TIME rollback of fetch started on local',
+        'TIME fetch (rollback) | undo-fetch',
+        'TIME rollback of fetch succeeded in DUR',
+        'TIME finally report started on local',
+        'TIME report | status rolledBack',
+        'TIME finally report succeeded in DUR',
+        'TIME run RUN_ID failed and was rolled back in DUR (4 ran, 1 skipped; exit 1): step "load" failed with exit code 4',
+        'TIME next: stepwise show RUN_ID  (every step, attempt and exit code)',
         '',
       ].join('\n'),
     );
-    const ok = await runCliToEnd(['run', ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo hi\n'), '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
-    expect(ok.code).toBe(0);
-    expect(normalise(ok.stdout, ws.dir)).toBe('TIME run RUN_ID succeeded in DUR (exit 0)\n');
+    const ok = await runCliToEnd(['run', ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo hi; echo warn >&2\n    retry: { attempts: 2, delay: 10ms }\n'), '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect(ok).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('the failure tail is the last 20 lines of stdout and stderr, interleaved as they came, on stderr', async () => {
+    const ws = workspace();
+    // Each line is flushed before the next is written, so the order they came in is fixed.
+    const file = ws.write('tail.yaml', 'name: tail\nsteps:\n  - id: noisy\n    run: |\n      for i in $(seq 1 30); do if [ $((i % 3)) = 0 ]; then echo "line $i" >&2; else echo "line $i"; fi; sleep 0.02; done\n      exit 7\n');
+    const result = await runCliToEnd(['run', file, '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect(result.code).toBe(1);
+    const tail = result.stderr.split('\n').filter((l) => / noisy [|!] /.test(l)).map((l) => l.replace(/^\S+ /, ''));
+    expect(tail).toEqual(Array.from({ length: 20 }, (_, k) => `noisy ${(k + 11) % 3 === 0 ? '!' : '|'} line ${k + 11}`));
+  });
+
+  it('a failed run names resume and rollback when they apply (--no-rollback)', async () => {
+    const ws = workspace();
+    const file = ws.write('halt.yaml', 'name: halt\nsteps:\n  - id: a\n    run: "true"\n    rollback: echo undo\n  - id: b\n    run: exit 5\n');
+    const result = await runCliToEnd(['run', file, '--no-rollback', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect(result.code).toBe(1);
+    const id = /run (\S+) started/.exec(result.stdout)?.[1] ?? 'missing';
+    expect(result.stderr).toContain(`run ${id} failed and halted (not rolled back)`);
+    expect(result.stderr).toContain(`next: stepwise resume ${id}  (continue from the first step that did not succeed)`);
+    expect(result.stderr).toContain(`next: stepwise rollback ${id}  (undo what was done instead)`);
+    expect(result.stderr).toContain(`next: stepwise show ${id}`);
   });
 
   it('a confirm gate without a terminal fails at once, naming --yes, even with stdin left open', async () => {
@@ -130,8 +166,8 @@ describe('plain output (not a terminal)', () => {
     const file = ws.write('gate.yaml', 'name: gate\nsteps:\n  - id: a\n    run: touch a-done\n    rollback: touch a-undone\n  - id: go\n    confirm: "Really?"\n  - id: b\n    run: touch b-done\n');
     for (const result of [await runWithSilentStdin(['run', file, '--state-dir', ws.stateDir], ws.dir), await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir })]) {
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain('step "go" asks "Really?" but there is no terminal to answer');
-      expect(result.stdout).toContain('--yes');
+      expect(result.stderr).toContain('step "go" asks "Really?" but there is no terminal to answer');
+      expect(result.stderr).toContain('--yes');
       expect(result.stdout + result.stderr).not.toMatch(ESCAPE);
     }
     expect(existsSync(join(ws.dir, 'b-done'))).toBe(false);

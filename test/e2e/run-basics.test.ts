@@ -22,7 +22,8 @@ describe('stepwise run (built CLI, real processes)', () => {
     const invalid = ws.write('invalid.yaml', 'name: invalid\nsteps:\n  - id: a\n    rnu: "true"\n');
     const codes = await Promise.all([ok, failing, badRollback, invalid].map((f) => runCliToEnd(['run', f, '--state-dir', ws.stateDir])));
     expect(codes.map((c) => c.code)).toEqual([0, 1, 3, 2]);
-    expect(codes[1]?.stdout).toContain('undo-a');
+    // Compensation is part of the failure: stderr, so cron mails it.
+    expect(codes[1]?.stderr).toContain('undo-a');
     expect(codes[3]?.stderr).toMatch(/invalid\.yaml:4:5/);
     expect(codes[3]?.stderr).not.toMatch(/\n\s+at /);
   });
@@ -69,7 +70,9 @@ describe('stepwise run (built CLI, real processes)', () => {
     const finished = events.find((e) => e.type === 'step.finished' && e.stepId === 'b');
     expect(finished).toMatchObject({ exitCode: 3, attempt: 2 });
     expect(typeof finished?.durationMs).toBe('number');
-    expect(result.stderr).toContain('rolledBack');
+    // Human words on stderr; the identifier is for the JSON only.
+    expect(result.stderr).toContain('failed and was rolled back');
+    expect(result.stderr).not.toContain('rolledBack');
   });
 
   it('a substituted param can never change the shell syntax, bare or in double quotes', async () => {
@@ -104,7 +107,7 @@ describe('stepwise run (built CLI, real processes)', () => {
     const file = ws.write('t.yaml', `name: t\nsteps:\n  - id: slow\n    timeout: 1s\n    run: bash -c '${tag} & ${tag}; wait' & ${tag}; wait\n`);
     const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/step "slow" timed out after 1(\.\d)?s \(timeout 1s\)/);
+    expect(result.stderr).toMatch(/step "slow" timed out after 1(\.\d)?s \(timeout 1s\)/);
     const { eventually } = await import('../helpers/processes.js');
     const { onlyRunId, pidsOfRun } = await import('../helpers/run-processes.js');
     const id = onlyRunId(ws.stateDir);

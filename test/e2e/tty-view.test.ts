@@ -51,7 +51,7 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
     expect(text).toMatch(/Rollback: undoing what was done, newest first\n\s+✔ rollback of prep/);
     expect(text).toMatch(/Finally\n\s+✔ notify/);
     const id = /run (\d{8}T\S+)/.exec(text)?.[1] ?? '';
-    expect(text).toMatch(new RegExp(`✖ mixed failed and was rolled back in \\S+\\s+run ${id.replace(/\./g, '\\.')} · exit 1`));
+    expect(text).toMatch(new RegExp(`✖ mixed failed and was rolled back in \\S+\\s+3 ran, 1 skipped · run ${id.replace(/\./g, '\\.')} · exit 1`));
     expect(text).toContain(`stepwise show ${id}`);
     // Compensation ran, so there is nothing to resume.
     expect(text).not.toContain('stepwise resume');
@@ -61,7 +61,12 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
       [
         'Running mixed  run ID',
         '✔ prep (Prepare the ground)  T',
+        '  │ prep line 1',
+        '  │ prep line 2',
+        '  │ prep line 3',
         '✔ flaky  T · attempt 2/2',
+        '  │ try 1',
+        '  │ try 2',
         '↓ skipme  skipped: condition is false',
         '✖ boom  T · exit 3',
         '  step "boom" failed with exit code 3',
@@ -70,11 +75,15 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
         '',
         '← Rollback: undoing what was done, newest first',
         '  ✔ rollback of prep  T',
+        '    │ undo-prep',
         '',
         'Finally',
         '  ✔ notify  T',
+        '    │ ended rolledBack',
         '',
-        '✖ mixed failed and was rolled back in T  run ID · exit 1',
+        // 100 columns: the counts and the run id move to a line of their own, whole.
+        '✖ mixed failed and was rolled back in T',
+        '  3 ran, 1 skipped · run ID · exit 1',
         '  step "boom" failed with exit code 3',
         '  stepwise show ID  every step, attempt and exit code',
       ].join('\n'),
@@ -109,7 +118,7 @@ describe('TTY view (listr2 on a pseudo-terminal)', () => {
     const { code, screen: text } = await runInPty(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir }).done;
     expect(code).toBe(0);
     expect(text).toMatch(/✔ a\s+\S+/);
-    expect(text).toMatch(/✔ ok succeeded in \S+\s+run \d{8}T\S+ · exit 0/);
+    expect(text).toMatch(/✔ ok succeeded in \S+\s+1 ran · run \d{8}T\S+ · exit 0/);
     expect(text).not.toContain('stepwise resume');
   });
 
