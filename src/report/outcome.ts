@@ -5,6 +5,7 @@
 import type { StoredRun } from '../journal/index.js';
 import type { StepSummary } from '../journal/run-summary.js';
 import { formatTime } from '../journal/format-duration.js';
+import { COMPENSATION_WORDS } from '../reporters/status-words.js';
 
 /** Colour family of a status. */
 export type Tone = 'ok' | 'bad' | 'warn' | 'live' | 'muted';
@@ -36,7 +37,9 @@ export function describeOutcome(run: StoredRun): Outcome {
   const pending = run.summary.sessions.at(-1)?.rollbackPending ?? [];
   const running = steps.filter((s) => s.status === 'started');
   const undone = compensated.length > 0 ? `${plural(compensated.length, 'step')} compensated (${names(compensated)})` : 'nothing to undo';
-  const failure = failed.length > 0 ? `Step ${names(failed)} failed` : 'The run failed';
+  // A confirm answered no was declined, not failed (the live view's words).
+  const declined = failed.length > 0 && failed.every((s) => s.decisions.some((d) => d.choice === 'no'));
+  const failure = failed.length > 0 ? `Step ${names(failed)} ${declined ? 'was declined' : 'failed'}` : 'The run failed';
   switch (run.state) {
     case 'succeeded': {
       const done = runSteps.filter((s) => s.status === 'succeeded').length;
@@ -46,7 +49,8 @@ export function describeOutcome(run: StoredRun): Outcome {
       return { title: 'Succeeded', tone: 'ok', detail: `${plural(done, 'step')} succeeded${extra.length ? `, ${extra.join(', ')}` : ''}.` };
     }
     case 'rolledBack':
-      return { title: 'Failed, rolled back', tone: 'bad', detail: `${failure}; ${undone}.` };
+      // Compensation ran; "rolled back" only when some rollback did (the live view's words).
+      return { title: `Failed, ${compensated.length > 0 ? COMPENSATION_WORDS.done : COMPENSATION_WORDS.nothing}`, tone: 'bad', detail: `${failure}; ${undone}.` };
     case 'rollbackFailed':
       return { title: 'Rollback failed: a human must look', tone: 'bad', detail: `${failure}, and the rollback of ${names(rollbackFailed)} failed${compensated.length ? `; ${undone}` : ''}.` };
     case 'failed': {
