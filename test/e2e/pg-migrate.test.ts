@@ -85,6 +85,24 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
     expect(pg.snapshot(db)).toBe(before);
   }, SLOW);
 
+  it('already migrated by an earlier run: migrate is already done, verify reads the version, a no leaves the database as it is', async () => {
+    const { db, args, env } = setup(BASE);
+    expect((await runCliToEnd(args, { env })).code).toBe(0);
+    const migrated = pg.snapshot(db);
+    const again = await runCliToEnd(args, { env });
+    expect(again.code).toBe(0);
+    const events = jsonLines(again.stdout);
+    expect(finishedOf(events, 'migrate')?.status).toBe('alreadyDone');
+    expect(finishedOf(events, 'verify')?.outputs).toEqual({ version: '3' });
+    // Verification fails this time: nothing of the migrate step is undone (this run applied nothing).
+    const refused = await runCliToEnd([...args, '--param', 'verify_sql=SELECT false'], { env });
+    expect(refused.code).toBe(1);
+    const refusedEvents = jsonLines(refused.stdout);
+    expect(finishedOf(refusedEvents, 'migrate')?.status).toBe('alreadyDone');
+    expect(refusedEvents.filter((e) => e.type === 'rollback.started' && e.stepId === 'migrate')).toEqual([]);
+    expect(pg.snapshot(db)).toBe(migrated);
+  }, SLOW);
+
   it('a failed verification rolls back: the backup is restored, schema and data as before', async () => {
     const { db, args, env } = setup(BASE, ['verify_sql', 'SELECT false']);
     const before = pg.snapshot(db);
@@ -164,6 +182,10 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
       const events = jsonLines(resumed.stdout);
       const migrate = finishedOf(events, 'migrate');
       expect(migrate?.status).toBe('succeeded');
+      // Its check does not call it done: the versions are this step's own, so it runs again
+      // (applying nothing) and keeps its rollback.
+      expect(events.filter((e) => e.type === 'step.check.finished' && e.stepId === 'migrate').map((e) => e.result)).toEqual(['fails']);
+      expect(events.filter((e) => e.type === 'step.output' && e.stepId === 'migrate').map((e) => String(e.line))).toContain('pg-migrate: version 1 was applied by this step of this run: it runs again (applying nothing) and keeps its rollback');
       // Applied by this run and step (the orphan carried the same run id), none of it twice.
       expect(migrate?.outputs).toMatchObject({ applied: '1,2,3,4', version: '4' });
       expect(events.filter((e) => e.type === 'step.output' && e.stepId === 'migrate').map((e) => e.line)).toContain('test: 4 version(s) already applied, 0 pending'.replace('test', s.db));

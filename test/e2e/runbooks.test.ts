@@ -8,7 +8,7 @@
  * pg-migrate runs end to end in test/e2e/pg-migrate.test.ts.
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
@@ -162,6 +162,8 @@ describe('runbooks/incident-disk-full.yaml (journalctl and apt-get are fakes on 
     const events = jsonLines(result.stdout);
     expect(finished(events, 'what-uses-it')?.status).toBe('succeeded');
     expect(finished(events, 'delete-rotated-logs')?.outputs).toEqual({ deleted: '2' });
+    // Its check: old rotated logs were there before, none is left after.
+    expect(events.filter((e) => e.type === 'step.check.finished' && e.stepId === 'delete-rotated-logs').map((e) => `${String(e.when)}:${String(e.result)}`)).toEqual(['before:fails', 'after:holds']);
     expect(left(h.logDir)).toEqual(['syslog', 'nginx/access.log.3.gz']);
     expect(readFileSync(h.calls, 'utf8').split('\n')).toEqual(expect.arrayContaining(['journalctl --vacuum-size=500M', 'apt-get clean']));
     expect(finished(events, 'check')?.status).toBe('failed');
@@ -178,6 +180,17 @@ describe('runbooks/incident-disk-full.yaml (journalctl and apt-get are fakes on 
     expect(left(h.logDir)).toHaveLength(4);
     expect(existsSync(h.calls)).toBe(false);
     expect(result.code).toBe(1);
+  });
+
+  it('with no old rotated log left, deleting them is already done (its check): nothing is deleted', async () => {
+    const h = host();
+    rmSync(join(h.logDir, 'syslog.2.gz'));
+    rmSync(join(h.logDir, 'nginx', 'access.log.1'));
+    const result = await runCliToEnd(['run', file, '--json', '--yes', '--state-dir', h.ws.stateDir, ...h.params, '--param', 'target_free_percent=100'], { env: h.env });
+    const events = jsonLines(result.stdout);
+    expect(finished(events, 'delete-rotated-logs')?.status).toBe('alreadyDone');
+    expect(events.some((e) => e.type === 'step.output' && e.stepId === 'delete-rotated-logs' && String(e.line).startsWith('deleting:'))).toBe(false);
+    expect(left(h.logDir)).toEqual(['syslog', 'nginx/access.log.3.gz']);
   });
 
   it('when there is already enough room, it only looks', async () => {

@@ -45,7 +45,7 @@ export async function runRunbook(dir: string, runbook: Record<string, unknown>, 
   const result = await runCli(['run', file, '--json', '--yes', '--state-dir', join(dir, 'state'), ...(options.args ?? [])], {
     cwd: dir,
     env: { CI: '', ...options.env },
-    timeoutMs: options.timeoutMs ?? 60_000,
+    timeoutMs: options.timeoutMs ?? 180_000,
   });
   return describeRun(result);
 }
@@ -60,7 +60,7 @@ export function startRunbook(dir: string, runbook: Record<string, unknown>, opti
 
 /** `stepwise resume RUN_ID` of a run started in `dir` (by runRunbook or startRunbook). */
 export async function resumeRun(dir: string, runId: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<StepsRun> {
-  const result = await runCli(['resume', runId, '--json', '--yes', '--state-dir', join(dir, 'state')], { cwd: dir, env: { CI: '', ...options.env }, timeoutMs: options.timeoutMs ?? 60_000 });
+  const result = await runCli(['resume', runId, '--json', '--yes', '--state-dir', join(dir, 'state')], { cwd: dir, env: { CI: '', ...options.env }, timeoutMs: options.timeoutMs ?? 180_000 });
   return describeRun(result);
 }
 
