@@ -36,6 +36,7 @@ const rollback: OptionSpec = { type: 'boolean', default: true, describe: 'Compen
 const from = text('Start at this step id');
 const only = text('Run only these step ids (comma-separated)');
 const stateDir = text('Where runs are journaled (default $STEPWISE_STATE_DIR)');
+const state = text('Where state is kept: postgres://user@host:port/db (shared by every machine using it) or a directory (default $STEPWISE_STATE)');
 const waitLock = text('Wait this long for the lock (e.g. 30s) instead of exiting 75');
 const limit = text('Restrict remote targets to this host or group (must exist)');
 const report = text('Write the self-contained HTML report of the run to FILE when it ends, however it ends');
@@ -64,7 +65,7 @@ export const RUN_OPTIONS: OptionSet = {
   'output-lines': outputLines,
   verbose,
   forks,
-  // Other issues add here: --state URL.
+  state,
 };
 
 /** `plan FILE`: reads no state, so no --state-dir. */
@@ -100,7 +101,7 @@ export const RESUME_OPTIONS: OptionSet = {
   'output-lines': outputLines,
   verbose,
   forks,
-  // Other issues add here: --state URL.
+  state,
 };
 
 /** `rollback RUN_ID`. */
@@ -115,7 +116,7 @@ export const ROLLBACK_OPTIONS: OptionSet = {
   'wait-lock': waitLock,
   report,
   forks,
-  // Other issues add here: --state URL.
+  state,
 };
 
 /** `validate FILE...`. */
@@ -132,13 +133,13 @@ export const HISTORY_OPTIONS: OptionSet = {
   limit: { type: 'number', describe: 'At most N runs, newest first (N ≥ 1; default 20)', requiresArg: true },
   json: flag('One JSON object per run, one per line'),
   'state-dir': stateDir,
-  // Other issues add here: --state URL.
+  state,
 };
 
 /** `show RUN_ID` and `logs RUN_ID [STEP_ID]`. */
 export const RUN_READER_OPTIONS: OptionSet = {
   'state-dir': stateDir,
-  // Other issues add here: --state URL.
+  state,
 };
 
 /** `logs RUN_ID [STEP_ID]`. */
@@ -156,8 +157,23 @@ export const STEPS_OPTIONS: OptionSet = {
 export const REPORT_OPTIONS: OptionSet = {
   output: { ...text('Where to write the report (default stepwise-RUN_ID.html here; - for stdout)'), alias: 'o' },
   'state-dir': stateDir,
-  // Other issues add here: --state URL.
+  state,
 };
+
+/** `ack RUN_ID`. */
+export const ACK_OPTIONS: OptionSet = {
+  note: text('Why it is fine to run again (journaled with who and when)'),
+  'state-dir': stateDir,
+  state,
+};
+
+/** `state import DIR`: the database to copy into is --state (or STEPWISE_STATE). */
+export const STATE_IMPORT_OPTIONS: OptionSet = {
+  state,
+};
+
+/** What `stepwise state` does. */
+export const STATE_ACTIONS = ['import'] as const;
 
 /** Shells `completion` writes a script for. */
 export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;

@@ -5,6 +5,7 @@
  * so a command never pays for another's dependencies (cold start matters for cron).
  */
 import {
+  ACK_OPTIONS,
   COMPLETION_SHELLS,
   HISTORY_OPTIONS,
   LOGS_OPTIONS,
@@ -14,6 +15,8 @@ import {
   ROLLBACK_OPTIONS,
   RUN_OPTIONS,
   RUN_READER_OPTIONS,
+  STATE_ACTIONS,
+  STATE_IMPORT_OPTIONS,
   STEPS_OPTIONS,
   VALIDATE_OPTIONS,
   type OptionSet,
@@ -52,7 +55,7 @@ const runIdOrLast: PositionalSpec = { ...runId, describe: 'Run id, an unambiguou
 
 const asRunArgs = (args: ParsedArgs) => args as unknown as RunArgs;
 const asContinueArgs = (args: ParsedArgs) => args as unknown as ContinueArgs;
-const stateDirOf = (args: ParsedArgs) => ({ ...(typeof args.stateDir === 'string' ? { stateDir: args.stateDir } : {}) });
+const stateDirOf = (args: ParsedArgs) => ({ ...(typeof args.stateDir === 'string' ? { stateDir: args.stateDir } : {}), ...(typeof args.state === 'string' ? { state: args.state } : {}) });
 
 /** The commands, in the order `stepwise --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
@@ -127,6 +130,23 @@ export const COMMANDS: readonly CommandEntry[] = [
     options: REPORT_OPTIONS,
     run: async (args) =>
       (await import('./commands/report.js')).reportCommand(args.runId as string, { ...stateDirOf(args), ...(typeof args.output === 'string' ? { output: args.output } : {}) }),
+  },
+  {
+    name: 'ack',
+    describe: 'Acknowledge a failed run of a blockAfterFailure runbook, so the next run may start (journaled with who, when and --note)',
+    positionals: [runId],
+    options: ACK_OPTIONS,
+    run: async (args) => (await import('./commands/ack.js')).ackCommand(args.runId as string, { ...stateDirOf(args), ...(typeof args.note === 'string' ? { note: args.note } : {}) }),
+  },
+  {
+    name: 'state',
+    describe: "Manage where state is kept: state import DIR copies a state dir's history into the --state database (idempotent)",
+    positionals: [
+      { name: 'action', required: true, describe: 'import', choices: STATE_ACTIONS },
+      { name: 'dir', required: true, describe: 'The state dir to copy from' },
+    ],
+    options: STATE_IMPORT_OPTIONS,
+    run: async (args) => (await import('./commands/state-import.js')).stateImportCommand(args.dir as string, stateDirOf(args)),
   },
   {
     name: 'steps',

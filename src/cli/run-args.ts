@@ -15,6 +15,8 @@ export interface RunArgs {
   only?: string;
   dryRun?: boolean;
   stateDir?: string;
+  /** `--state URL|DIR`: a PostgreSQL URL, or a state dir. */
+  state?: string;
   waitLock?: string;
   limit?: string;
   debug?: boolean;

@@ -103,6 +103,7 @@ export async function runSession(input: SessionInput): Promise<number> {
         cancel: signals.cancel,
         hardStop: signals.hardStop,
         unrecordable: recorder.unrecordable,
+        whenUnrecordable: input.store.whenUnrecordable,
         checkpoint: recorder.checkpoint,
         noRollback: args.rollback === false,
         mode: input.mode,

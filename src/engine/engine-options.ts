@@ -28,6 +28,13 @@ export interface EngineOptions {
    * step starts, the running one is stopped, compensation runs, then `finally`.
    */
   unrecordable?: AbortSignal;
+  /**
+   * What the run does once `unrecordable` aborts, as the state backend says: `compensate`
+   * (default; a state dir) stops the running step, compensates and runs `finally`; `stop` (a
+   * shared database, whose run lock went with the connection) lets the running step finish
+   * and then starts nothing more — no step, no compensation, no `finally`.
+   */
+  whenUnrecordable?: 'compensate' | 'stop';
   /** `--no-rollback`: on failure halt and keep state for `stepwise rollback`. */
   noRollback?: boolean;
   /** `--from` / `--only` (ids already checked by the CLI). */

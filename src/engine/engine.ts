@@ -72,7 +72,7 @@ class Engine {
       if (!(caught instanceof StepwiseError || caught instanceof EvaluationError)) throw caught;
       halt = { reason: 'failed', error: redactor.mask(caught.message) };
     }
-    const settings = { onFailure: runbook.onFailure, noRollback: this.o.noRollback ?? false };
+    const settings = { onFailure: runbook.onFailure, noRollback: this.o.noRollback ?? false, compensatesUnrecorded: !this.stopsWhenUnrecordable };
     let compensation: CompensationSummary | undefined;
     if (shouldCompensate(halt, settings)) compensation = await this.unwind();
     else if (halt.reason !== 'completed' && stack.size > 0 && runbook.steps.some((s) => s.rollback)) {
@@ -98,9 +98,15 @@ class Engine {
     Object.assign(this.scope.baseEnv, prepareRunEnv(this.o.runbook, this.scope.context, this.o.secrets));
   }
 
+  /** The state backend's `stop` policy: once state cannot be written, nothing more runs. */
+  private get stopsWhenUnrecordable(): boolean {
+    return this.o.whenUnrecordable === 'stop';
+  }
+
   /** The selected steps, in order, until one halts the run. */
   private async runSteps(done: Set<string>): Promise<Halt> {
-    const cancel = AbortSignal.any([this.cancel, this.scope.unrecordable]);
+    // Under `stop` the running step finishes: it is not killed half-way for want of a record.
+    const cancel = this.stopsWhenUnrecordable ? this.cancel : AbortSignal.any([this.cancel, this.scope.unrecordable]);
     for (const step of this.o.runbook.steps) {
       if (done.has(step.id) || !isSelected(step.id, this.o.runbook.steps, { from: this.o.from, only: this.o.only })) continue;
       const stopped = this.stopped(`before step "${step.id}"`);
@@ -126,7 +132,7 @@ class Engine {
     return compensate({
       entries: this.scope.stack.unwindOrder(),
       emit: this.emit,
-      hardStop: this.hardStop,
+      hardStop: this.stopsWhenUnrecordable ? AbortSignal.any([this.hardStop, this.scope.unrecordable]) : this.hardStop,
       checkpoint: this.scope.checkpoint,
       targetsFor: (entry) => rollbackTargets(entry, this.o.runbook, this.o.limit),
       runOn: (entry, target) => runAttempts(commandExecution(this.scope, entry.step.id, 'rollback', rollbackOf(entry).command, target, this.hardStop, `rollback of "${entry.step.id}"`)),
@@ -145,6 +151,10 @@ class Engine {
     const stop = this.cancel.aborted ? this.hardStop : AbortSignal.any([this.cancel, this.hardStop]);
     let failed = false;
     for (const step of steps) {
+      if (this.stopsWhenUnrecordable && this.scope.unrecordable.aborted) {
+        this.emit({ type: 'run.notice', level: 'warn', stepId: step.id, message: `finally step "${step.id}" not run: the run's state can no longer be written` });
+        continue;
+      }
       if (stop.aborted) {
         this.emit({ type: 'run.notice', level: 'warn', stepId: step.id, message: `finally step "${step.id}" not run: stopped by a signal` });
         continue;

@@ -42,6 +42,8 @@ export interface FailureSettings {
   onFailure: 'rollback' | 'halt';
   /** `--no-rollback`. */
   noRollback: boolean;
+  /** False when the state backend says a run that can no longer record must not compensate blind. */
+  compensatesUnrecorded?: boolean;
 }
 
 /** A step result that lets the run go on: succeeded, skipped, already done, or failed under continueOnError. */
@@ -64,8 +66,9 @@ export function shouldCompensate(halt: Halt, settings: FailureSettings): boolean
     case 'rollback-requested':
       return true;
     case 'cancelled':
-    case 'state-unwritable':
       return !settings.noRollback;
+    case 'state-unwritable':
+      return settings.compensatesUnrecorded !== false && !settings.noRollback;
     case 'failed':
       return halt.decision ? halt.decision === 'rollback' : settings.onFailure === 'rollback' && !settings.noRollback;
   }

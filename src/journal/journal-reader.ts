@@ -147,6 +147,12 @@ function parseRecord(line: string): Parsed {
   return { kind: 'event', event: value as unknown as EngineEvent, seq };
 }
 
+/** True for a whole engine event of a type this stepwise knows (a record read from a database). */
+export function isEngineEvent(value: Record<string, unknown>): value is Record<string, unknown> & EngineEvent {
+  if (typeof value.type !== 'string' || typeof value.time !== 'string' || !Object.hasOwn(REQUIRED, value.type)) return false;
+  return REQUIRED[value.type as EngineEvent['type']].every((key) => value[key] !== undefined);
+}
+
 /** Parses one line into an engine event, or says why not (for readers of a journal's first or last lines). */
 export function parseEvent(line: string): { event?: EngineEvent; unknownType?: boolean; problem?: string; seq?: number } {
   const parsed = parseRecord(line);

@@ -11,8 +11,10 @@ export class LockBusyError extends LockHeldError {
     readonly lockFile: string,
     readonly holder: LockHolder | undefined,
     waitedMs: number,
+    /** What the operator can do, when the lock is not a file (a database lock frees itself). */
+    hint?: string,
   ) {
-    super(messageFor(lockName, lockFile, holder, waitedMs), { hint: hintFor(lockFile, holder) });
+    super(messageFor(lockName, lockFile, holder, waitedMs), { hint: hint ?? hintFor(lockFile, holder) });
   }
 }
 

@@ -56,5 +56,17 @@ export function stateTarget(choice: StateChoice = {}): StateTarget {
 export async function openStateStore(choice: StateChoice, options: OpenOptions): Promise<StateStore> {
   const target = stateTarget(choice);
   if (target.kind === 'dir') return FileStore.open(target.path, options);
-  throw new UsageError(`PostgreSQL state (${target.url.replace(/\/\/[^@/]*@/, '//')}) is not available in this build`, { hint: 'Use a state directory (--state-dir DIR).' });
+  const { PostgresStore } = await import('./postgres/postgres-store.js');
+  return PostgresStore.open(target.url, options);
+}
+
+/** Copies a state dir's runs into the database at `url` (`stepwise state import`). */
+export async function importIntoDatabase(url: string, source: FileStore, say: (line: string) => void): Promise<{ imported: string[]; skipped: string[]; location: string }> {
+  const [{ PostgresStore }, { importStateDir }] = await Promise.all([import('./postgres/postgres-store.js'), import('./postgres/pg-import.js')]);
+  const store = await PostgresStore.open(url, { writable: true });
+  try {
+    return { ...(await importStateDir(store, source, say)), location: store.location };
+  } finally {
+    await store.close();
+  }
 }

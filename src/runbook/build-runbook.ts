@@ -39,5 +39,6 @@ export function buildRunbook(file: YamlFile, inventory: Inventory, library: Step
     finally: (raw.finally ?? []).map((step, index) => buildStep(step, ['finally', index], context)),
   };
   if (raw.description !== undefined) runbook.description = raw.description;
+  if (raw.blockAfterFailure === true) runbook.blockAfterFailure = true;
   return runbook;
 }

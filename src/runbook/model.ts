@@ -158,6 +158,8 @@ export interface Runbook {
   secrets: SecretSource[];
   targets: Inventory;
   lock: string;
+  /** `blockAfterFailure: true`: a failed, cancelled or crashed run blocks the next run of its lock until acknowledged. */
+  blockAfterFailure?: boolean;
   onFailure: 'rollback' | 'halt';
   /** Most hosts in flight at once (`forks:`, default {@link DEFAULT_FORKS}); `--forks` overrides it. */
   forks: number;

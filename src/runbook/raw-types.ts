@@ -90,6 +90,7 @@ export interface RawRunbook {
   targets?: RawInventory;
   defaults?: RawDefaults;
   lock?: string;
+  blockAfterFailure?: boolean;
   onFailure?: 'rollback' | 'halt';
   forks?: number;
   steps: RawStep[];

@@ -69,6 +69,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
             file: runbook.file,
             cwd: process.cwd(),
             lock: runbook.lock,
+            ...(runbook.blockAfterFailure ? { blockAfterFailure: true } : {}),
             options: {
               noRollback: args.rollback === false,
               ...(args.inventory ? { inventory: args.inventory } : {}),
