@@ -78,11 +78,12 @@ export class SshExecutor implements Executor {
 
   /** Ends every supervisor (its stdin closed), closes every master and removes the control directory. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.opening);
+    // A session still starting is ended too (its start then fails): never waited on for ever.
     const sessions = [...this.all];
     this.all.clear();
     this.idle.clear();
     await Promise.all(sessions.map((s) => s.close()));
+    await Promise.allSettled(this.opening);
     await this.pool.close();
   }
 
@@ -94,12 +95,10 @@ export class SshExecutor implements Executor {
       if (session.idle) return session;
       this.all.delete(session);
     }
-    const opening = this.pool.socketFor(host).then((socket) => SupervisorSession.open(host, socket, this.timings));
+    const opening = this.pool.socketFor(host).then((socket) => SupervisorSession.open(host, socket, this.timings, (s) => this.all.add(s)));
     this.opening.add(opening);
     try {
-      const session = await opening;
-      this.all.add(session);
-      return session;
+      return await opening;
     } finally {
       this.opening.delete(opening);
     }

@@ -97,11 +97,25 @@ export class SupervisorSession {
     });
     // ssh may exit before reading what we wrote (a dead master); that is reported on exit.
     child.stdin.on('error', () => undefined);
+    // The mux client hands its pipes to the master, which keeps them while the remote side
+    // lives: after the client has exited, what is still in them is read for a moment, then
+    // they are let go (a remote login that never ends must not hold the run).
+    child.once('exit', () => {
+      const release = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 1000);
+      release.unref();
+    });
     this.ended = child.then(() => this.onExit(), () => this.onExit());
   }
 
-  /** Starts the supervisor on `host` through the master at `socket`; rejects with TransportError. */
-  static async open(host: Host, socket: string, timings: EndTimings): Promise<SupervisorSession> {
+  /**
+   * Starts the supervisor on `host` through the master at `socket`; rejects with TransportError.
+   * `started` is told the session before it is ready, so that whoever closes the run can end
+   * a start that never completes (a login that waits for input).
+   */
+  static async open(host: Host, socket: string, timings: EndTimings, started?: (session: SupervisorSession) => void): Promise<SupervisorSession> {
     const child = execa('ssh', sessionArgs(host, socket, SUPERVISOR_COMMAND), {
       buffer: false, reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe',
       // Own process group: a terminal Ctrl-C must reach the engine (which aborts, then
@@ -110,6 +124,7 @@ export class SupervisorSession {
     });
     const session = new SupervisorSession(host, socket, child, timings);
     const ready = new Promise<void>((resolve, reject) => (session.readyWaiter = { resolve, reject }));
+    started?.(session);
     child.stdin.write(supervisorUpload());
     await ready;
     return session;

@@ -100,8 +100,10 @@ suite('SshExecutor: the remote login shell', () => {
     // A login shell that runs commands, but with no `sh` anywhere in its PATH.
     noSh = join(await mkdtemp(join(tmpdir(), 'stepwise-nosh-')), 'nosh');
     await writeFile(noSh, '#!/bin/bash\nPATH=/nonexistent exec /bin/bash "$@"\n', { mode: 0o755 });
+    // A login that never gets to the supervisor (waits on something for a long time).
+    await writeFile(join(dirname(noSh), 'stuck'), '#!/bin/bash\nexec sleep 600\n', { mode: 0o755 });
     await chmod(dirname(noSh), 0o755);
-    sshd = await startSshd({ hosts: 1, loginShells: { fish: '/usr/bin/fish', nologin: '/usr/sbin/nologin', nosh: noSh } });
+    sshd = await startSshd({ hosts: 1, loginShells: { fish: '/usr/bin/fish', nologin: '/usr/sbin/nologin', nosh: noSh, stuck: join(dirname(noSh), 'stuck') } });
     executor = new SshExecutor({ runId: 'login-shells' });
   });
   afterAll(async () => {
@@ -124,6 +126,17 @@ suite('SshExecutor: the remote login shell', () => {
     expect(error).toMatchObject({ host: 'web-1', reason: 'other' });
     expect((error as TransportError).message).toMatch(/^cannot start the stepwise supervisor on web-1 \(127\.0\.1\.1:\d+\): .*not available/);
     expect((error as TransportError).hint).toMatch(/POSIX `sh`/);
+  });
+
+  it('a login that never starts the supervisor: the step ends at its timeout and close() does not wait for it', async () => {
+    const own = new SshExecutor({ runId: 'stuck-login' });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 1500);
+    const result = await own.exec(sshRequest(as('stuck'), 'echo never', { signal: controller.signal }).request);
+    clearTimeout(timer);
+    expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
+    await own.close();
+    expect(own.controlDir === undefined || !existsSync(own.controlDir)).toBe(true);
   });
 
   it('no sh in the login PATH is a transport error naming the host', async () => {
