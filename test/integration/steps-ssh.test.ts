@@ -66,15 +66,19 @@ suite('library steps over SSH', () => {
         name: 'remote-checks',
         steps: [
           { id: 'disk', on: 'web', uses: 'disk-space-check', with: { path: '/tmp', min_free_mb: 1 } },
-          // From each host, its own sshd port: the probe runs there, not here.
-          { id: 'port', on: 'web', uses: 'wait-for-port', with: { host: '${{ target.host }}', port: sshd.port }, timeout: '20s' },
+          // From each host, its own sshd port: the probe runs there, not here. First the
+          // library's check finds it open (already done); then, with a check of the runbook's
+          // own that never holds, the step itself probes.
+          { id: 'open', on: 'web', uses: 'wait-for-port', with: { host: '${{ target.host }}', port: sshd.port }, timeout: '20s' },
+          { id: 'port', on: 'web', uses: 'wait-for-port', with: { host: '${{ target.host }}', port: sshd.port }, timeout: '20s', check: { run: 'exit 1', after: false } },
         ],
       },
       { args: ['--inventory', inventory] },
     );
     expect(run.code).toBe(0);
-    const targets = run.finished('port')?.targets as Array<{ target: string; status: string }>;
-    expect(targets.map((t) => [t.target, t.status]).sort()).toEqual(sshd.hosts.map((h) => [h.name, 'succeeded']).sort());
+    const statuses = (stepId: string) => (run.finished(stepId)?.targets as Array<{ target: string; status: string }>).map((t) => [t.target, t.status]).sort();
+    expect(statuses('open')).toEqual(sshd.hosts.map((h) => [h.name, 'alreadyDone']).sort());
+    expect(statuses('port')).toEqual(sshd.hosts.map((h) => [h.name, 'succeeded']).sort());
     expect(Number(run.outputs('disk')['free-mb'])).toBeGreaterThan(0);
   });
 });
