@@ -66,6 +66,10 @@ export interface PgCluster {
   snapshot(database: string): string;
   /** The server log so far (for failure messages). */
   log(): string;
+  /** Stops the server as a crash would (`pg_ctl stop -m immediate`): every connection is cut. */
+  crash(): void;
+  /** Starts it again on the same port after {@link crash}. */
+  start(): void;
   stop(): void;
 }
 
@@ -110,10 +114,11 @@ export async function startPostgres(): Promise<PgCluster> {
   execFileSync(join(bin, 'initdb'), ['-D', data, '-U', PG_SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], asServer);
 
   let port = 0;
+  // Durability is not under test: fsync off keeps the suite fast on a shared machine.
+  const serverOptions = () => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    // Durability is not under test: fsync off keeps the suite fast on a shared machine.
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const options = serverOptions();
     try {
       execFileSync(join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '60', 'start'], asServer);
       break;
@@ -153,6 +158,8 @@ export async function startPostgres(): Promise<PgCluster> {
     // pg_dump 15.14+ writes `\restrict KEY` lines with a random key: not part of the database.
     snapshot: (database) => `${dump(database, '--schema-only')}\n${dump(database, '--data-only')}`.replace(/^\\(un)?restrict .*$/gm, ''),
     log: () => readLog(logFile),
+    crash: () => void execFileSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], asServer),
+    start: () => void execFileSync(join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', serverOptions(), '-w', '-t', '60', 'start'], asServer),
     stop,
   };
 }

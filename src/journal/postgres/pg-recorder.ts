@@ -32,17 +32,17 @@ interface LogStream {
   offset: number;
   queued: Buffer[];
   queuedBytes: number;
-  /** Whether its row exists (or is queued). */
-  known: boolean;
+  /** Sequence number of the first record after it was opened (orders logs). */
+  opened: number;
   /** The total last written to its row. */
   reported: number;
 }
 
 interface Pending {
   events: Array<{ seq: number; type: string; time: string; body: EngineEvent }>;
-  logs: Array<{ step_id: string; phase: string; opened: number }>;
+  /** Every log whose size changed (created with `opened` when new). */
+  logs: Array<{ step_id: string; phase: string; opened: number; total: number }>;
   chunks: Array<{ step_id: string; phase: string; byte_offset: number; data: string }>;
-  totals: Array<{ step_id: string; phase: string; total: number }>;
   prune: Array<{ step_id: string; phase: string; from: number; to: number }>;
   meta: RunMeta | undefined;
 }
@@ -53,20 +53,16 @@ WITH ev AS (
   SELECT $1, x.seq, x.type, x.time, x.body FROM jsonb_to_recordset($2::jsonb) AS x(seq integer, type text, time text, body jsonb)
 ), lg AS (
   INSERT INTO stepwise_logs (run_id, step_id, phase, total_bytes, opened)
-  SELECT $1, x.step_id, x.phase, 0, x.opened FROM jsonb_to_recordset($3::jsonb) AS x(step_id text, phase text, opened bigint)
-  ON CONFLICT (run_id, step_id, phase) DO NOTHING
+  SELECT $1, x.step_id, x.phase, x.total, x.opened FROM jsonb_to_recordset($3::jsonb) AS x(step_id text, phase text, total bigint, opened bigint)
+  ON CONFLICT (run_id, step_id, phase) DO UPDATE SET total_bytes = EXCLUDED.total_bytes
 ), ch AS (
   INSERT INTO stepwise_log_chunks (run_id, step_id, phase, byte_offset, data)
   SELECT $1, x.step_id, x.phase, x.byte_offset, decode(x.data, 'base64') FROM jsonb_to_recordset($4::jsonb) AS x(step_id text, phase text, byte_offset bigint, data text)
-), tot AS (
-  UPDATE stepwise_logs l SET total_bytes = x.total
-  FROM jsonb_to_recordset($5::jsonb) AS x(step_id text, phase text, total bigint)
-  WHERE l.run_id = $1 AND l.step_id = x.step_id AND l.phase = x.phase
 ), pr AS (
-  DELETE FROM stepwise_log_chunks c USING jsonb_to_recordset($6::jsonb) AS x(step_id text, phase text, "from" bigint, "to" bigint)
+  DELETE FROM stepwise_log_chunks c USING jsonb_to_recordset($5::jsonb) AS x(step_id text, phase text, "from" bigint, "to" bigint)
   WHERE c.run_id = $1 AND c.step_id = x.step_id AND c.phase = x.phase AND c.byte_offset >= x."from" AND c.byte_offset + length(c.data) <= x."to"
 )
-UPDATE stepwise_runs SET meta = COALESCE($7::jsonb, meta) WHERE run_id = $1 AND $7::jsonb IS NOT NULL`;
+UPDATE stepwise_runs SET meta = $6::jsonb WHERE run_id = $1 AND $6::jsonb IS NOT NULL`;
 
 /** What a recorder needs from its store. */
 export interface RecorderOptions {
@@ -103,7 +99,7 @@ export class PgRecorder implements RunRecorder {
     this.meta = options.meta;
     this.seq = options.nextSeq;
     this.cap = Math.max(options.logCap ?? DEFAULT_LOG_CAP, LOG_HEAD + LOG_TAIL);
-    for (const log of options.logs) this.streams.set(`${log.phase}:${log.stepId}`, { ...log, offset: log.total, queued: [], queuedBytes: 0, known: true, reported: log.total });
+    for (const log of options.logs) this.streams.set(`${log.phase}:${log.stepId}`, { ...log, offset: log.total, queued: [], queuedBytes: 0, opened: 0, reported: log.total });
   }
 
   record(event: EngineEvent): void {
@@ -148,12 +144,8 @@ export class PgRecorder implements RunRecorder {
     const key = `${kind}:${stepId}`;
     let stream = this.streams.get(key);
     if (!stream) {
-      stream = { stepId, phase: kind, total: 0, offset: 0, queued: [], queuedBytes: 0, known: false, reported: -1 };
+      stream = { stepId, phase: kind, total: 0, offset: 0, queued: [], queuedBytes: 0, opened: this.seq, reported: -1 };
       this.streams.set(key, stream);
-    }
-    if (!stream.known) {
-      this.pending.logs.push({ step_id: stepId, phase: kind, opened: this.seq });
-      stream.known = true;
     }
     const data = Buffer.from(text, 'utf8');
     stream.queued.push(data);
@@ -199,7 +191,6 @@ export class PgRecorder implements RunRecorder {
           JSON.stringify(batch.events),
           JSON.stringify(batch.logs),
           JSON.stringify(batch.chunks),
-          JSON.stringify(batch.totals),
           JSON.stringify(batch.prune),
           batch.meta ? JSON.stringify(batch.meta) : null,
         ]);
@@ -223,7 +214,7 @@ export class PgRecorder implements RunRecorder {
         stream.queuedBytes = 0;
       }
       if (stream.total === stream.reported) continue;
-      this.pending.totals.push({ step_id: stream.stepId, phase: stream.phase, total: stream.total });
+      this.pending.logs.push({ step_id: stream.stepId, phase: stream.phase, opened: stream.opened, total: stream.total });
       stream.reported = stream.total;
       if (stream.total > this.cap) this.pending.prune.push({ step_id: stream.stepId, phase: stream.phase, from: LOG_HEAD, to: stream.total - LOG_TAIL });
     }
@@ -235,7 +226,7 @@ export class PgRecorder implements RunRecorder {
 }
 
 function emptyPending(): Pending {
-  return { events: [], logs: [], chunks: [], totals: [], prune: [], meta: undefined };
+  return { events: [], logs: [], chunks: [], prune: [], meta: undefined };
 }
 
 function chunkRow(stream: LogStream, offset: number, data: Buffer): Pending['chunks'][number] {

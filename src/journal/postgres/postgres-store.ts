@@ -26,7 +26,7 @@ import type {
   RunbookCheckout, RunRecorder, StateStore, StoredLog, StoredRun,
 } from '../store.js';
 import { connect } from './pg-connect.js';
-import { PgRecorder } from './pg-recorder.js';
+import { DEFAULT_LOG_CAP, PgRecorder } from './pg-recorder.js';
 import { SerialClient } from './pg-serial.js';
 import { historyEntry, loadStoredRun, orderLogs, RUN_ROW_SQL, type RunRow } from './pg-runs.js';
 import { ensureSchema } from './pg-schema.js';
@@ -40,10 +40,13 @@ export class PostgresStore implements StateStore {
   private constructor(
     readonly client: SerialClient,
     readonly location: string,
+    /** Bytes of one step log kept whole (`STEPWISE_LOG_CAP_MB`, default 16 MiB); past it, its first and last MiB. */
+    private readonly logCap: number,
   ) {}
 
   /** Connects and makes sure the schema is there (created or migrated on first use). */
   static async open(url: string, _options: { writable: boolean }): Promise<PostgresStore> {
+    const logCap = logCapFrom(process.env.STEPWISE_LOG_CAP_MB);
     const { client, location } = await connect(url);
     try {
       await ensureSchema(client, location);
@@ -52,7 +55,7 @@ export class PostgresStore implements StateStore {
       if (error instanceof UsageError) throw error;
       throw new UsageError(`Cannot use the PostgreSQL state ${location}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    return new PostgresStore(new SerialClient(client), location);
+    return new PostgresStore(new SerialClient(client), location, logCap);
   }
 
   async createRun(run: NewRun): Promise<RunRecorder> {
@@ -74,7 +77,7 @@ export class PostgresStore implements StateStore {
     } catch (error) {
       throw new UsageError(`Cannot create run ${run.runId} in ${this.location}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    return new PgRecorder({ client: this.client, location: this.location, runId: run.runId, meta, nextSeq: 1, logs: [] });
+    return new PgRecorder({ client: this.client, location: this.location, runId: run.runId, meta, nextSeq: 1, logs: [], logCap: this.logCap });
   }
 
   async continueRun(runId: string): Promise<RunRecorder> {
@@ -84,6 +87,7 @@ export class PostgresStore implements StateStore {
     return new PgRecorder({
       client: this.client, location: this.location, runId, meta: row.meta, nextSeq: Number(row.next),
       logs: logs.rows.map((l) => ({ stepId: l.step_id, phase: l.phase, total: Number(l.total_bytes) })),
+      logCap: this.logCap,
     });
   }
 
@@ -283,6 +287,14 @@ export class PostgresStore implements StateStore {
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
   }
+}
+
+/** `STEPWISE_LOG_CAP_MB` (MiB, at least 2: the kept head and tail) or the default; a bad value is exit 2. */
+function logCapFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_LOG_CAP;
+  const mib = Number(value);
+  if (!Number.isInteger(mib) || mib < 2) throw new UsageError(`STEPWISE_LOG_CAP_MB must be a whole number of MiB, 2 or more; got \`${value}\``);
+  return mib * 1024 * 1024;
 }
 
 /** A lock name as an advisory lock key: any length of name, hashed (never refused for its length). */
