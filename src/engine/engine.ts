@@ -13,7 +13,7 @@ import { haltedStatus, letsRunContinue, shouldCompensate, statusAfterFinally, ty
 import { runWithChoices } from './operator-choices.js';
 import { redactorFor } from './redact.js';
 import { prepareRunEnv } from './run-env.js';
-import { restorePrior } from './restore-prior.js';
+import { priorTouchedTargets, restorePrior } from './restore-prior.js';
 import { RollbackStack, type StartedStep } from './rollback-stack.js';
 import { rollbackTargets } from './rollback-targets.js';
 import type { RunScope } from './run-scope.js';
@@ -50,6 +50,7 @@ class Engine {
       killGraceMs: o.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       unrecordable: o.unrecordable ?? NEVER,
       checkpoint: async () => o.checkpoint?.(),
+      priorTouched: o.prior && (o.mode ?? 'run') === 'run' ? priorTouchedTargets(o.prior, o.runbook) : new Map(),
     };
   }
 

@@ -39,3 +39,19 @@ export function restorePrior(prior: PriorRunState, runbook: Runbook, context: Ru
   }
   return done;
 }
+
+/**
+ * Hosts where an earlier invocation started a step that was neither completed nor compensated
+ * (the runner died during it, or it failed under --no-rollback). If resume finds such a step
+ * already done (its check holds), that earlier work is real and keeps its rollback there.
+ */
+export function priorTouchedTargets(prior: PriorRunState, runbook: Runbook): Map<string, Set<string>> {
+  const touched = new Map<string, Set<string>>();
+  for (const record of prior.steps) {
+    const step = runbook.steps.find((s) => s.id === record.stepId);
+    if (!step || record.rolledBack || record.status === 'skipped' || record.status === 'alreadyDone') continue;
+    if (countsAsDone(record.status, step.continueOnError, false)) continue;
+    touched.set(step.id, new Set(record.targets));
+  }
+  return touched;
+}

@@ -18,6 +18,8 @@ export interface RunScope {
   unrecordable: AbortSignal;
   /** Makes the events emitted so far durable (see EngineOptions.checkpoint). */
   checkpoint: () => Promise<void>;
+  /** Resume: hosts where an earlier invocation left a step started but not completed (see priorTouchedTargets). */
+  priorTouched: ReadonlyMap<string, ReadonlySet<string>>;
   /** `--step` was answered `continue`: no more questions before steps. */
   stepThroughEnded?: boolean;
 }

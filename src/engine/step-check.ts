@@ -14,6 +14,10 @@ export interface CheckResult {
   result: 'holds' | 'fails' | 'error';
   cancelled: boolean;
   error?: string;
+  /** What the check wrote to $STEPWISE_OUTPUT: the outputs of a step found already done. */
+  outputs: Record<string, string>;
+  /** False when the check never started (a value it needs was refused). */
+  executed: boolean;
 }
 
 /** Runs the check of `step` on `target` and reports it as events. */
@@ -39,10 +43,11 @@ export async function runCheck(scope: RunScope, step: Step, phase: 'run' | 'fina
 }
 
 function classify(outcome: CommandOutcome): CheckResult {
-  if (outcome.status === 'succeeded') return { result: 'holds', cancelled: false };
+  const base = { outputs: outcome.outputs, executed: outcome.executed };
+  if (outcome.status === 'succeeded') return { ...base, result: 'holds', cancelled: false };
   // A plain non-zero exit is an answer; anything else (killed, timed out, never started) is not.
-  if (outcome.status === 'failed' && outcome.exitCode !== null && !outcome.transportError) return { result: 'fails', cancelled: false };
-  return { result: 'error', cancelled: outcome.cancelled, error: outcome.error ?? 'the check did not finish' };
+  if (outcome.status === 'failed' && outcome.exitCode !== null && !outcome.transportError) return { ...base, result: 'fails', cancelled: false };
+  return { ...base, result: 'error', cancelled: outcome.cancelled, error: outcome.error ?? 'the check did not finish' };
 }
 
 /**
@@ -53,9 +58,12 @@ export async function runGuarded(scope: RunScope, step: Step, phase: 'run' | 'fi
   const started = performance.now();
   const before = await runCheck(scope, step, phase, check, target, cancel, 'before');
   const base = { exitCode: null, attempt: 0, outputs: {}, stdoutTail: '', executed: false };
-  if (before.result === 'holds') return { ...base, status: 'alreadyDone', exitCode: 0, durationMs: performance.now() - started, cancelled: false };
+  // A step found done keeps what its check reported as outputs (a library check can supply them).
+  if (before.result === 'holds') return { ...base, status: 'alreadyDone', exitCode: 0, outputs: before.outputs, durationMs: performance.now() - started, cancelled: false };
   if (before.result === 'error') {
-    return { ...base, status: 'failed', durationMs: performance.now() - started, cancelled: before.cancelled, error: `step "${step.id}": its check could not run: ${before.error ?? 'unknown error'}` };
+    // A value refused before the check could start is the step's problem, not the check's.
+    const error = before.executed ? `step "${step.id}": its check could not run: ${before.error ?? 'unknown error'}` : (before.error ?? '').replace(/^check of "[^"]*": /, `step "${step.id}": `);
+    return { ...base, status: 'failed', durationMs: performance.now() - started, cancelled: before.cancelled, error };
   }
   if (!check.after) return run();
   return run(async () => {

@@ -108,9 +108,11 @@ export async function runStep(scope: RunScope, step: Step, phase: 'run' | 'final
         return step.check ? runGuarded(scope, step, phase, step.check, target, cancel, run) : run();
       },
     });
-    // Where nothing was executed (the check held, a value was refused) there is nothing to undo.
+    // Where nothing was executed (the check held, a value was refused) there is nothing to undo,
+    // unless an earlier invocation of this run did the work there (resume after a crash).
     if (entry) {
-      const untouched = new Set(outcome.targets.filter((t) => t.status === 'alreadyDone' || t.notRun).map((t) => t.target));
+      const earlier = scope.priorTouched.get(step.id);
+      const untouched = new Set(outcome.targets.filter((t) => (t.status === 'alreadyDone' || t.notRun) && !earlier?.has(t.target)).map((t) => t.target));
       entry.targets = entry.targets.filter((t) => !untouched.has(t.name));
       if (entry.targets.length === 0) scope.stack.remove(entry);
     }

@@ -87,4 +87,20 @@ describe('check: guards', () => {
     expect(await run()).toEqual({ status: 'succeeded', exitCode: 0 });
     expect(executor.scripts).toEqual(['migrated', 'next']);
   });
+
+  it('resume: a step the killed run started, found done by its check, keeps its rollback there', async () => {
+    const prior: PriorRunState = { steps: [{ stepId: 'a', status: 'started', outputs: {}, maskedOutputs: [], stdoutTail: '', exitCode: null, targets: ['local'], rolledBack: false, rollbackFailed: false }] };
+    const rb = runbook([withCheck({ id: 'a', run: 'make', rollback: 'unmake' }, 'made'), step({ id: 'b', run: 'fail' })]);
+    const { executor, sink, run } = setup(rb, (req) => ({ exitCode: req.script === 'fail' ? 1 : 0 }), { prior });
+    expect(await run()).toEqual({ status: 'rolledBack', exitCode: 1 });
+    expect(executor.scripts).toEqual(['made', 'fail', 'unmake']);
+    expect(sink.of('step.finished')[0]?.status).toBe('alreadyDone');
+  });
+
+  it('a step found already done keeps the outputs its check wrote, for later steps', async () => {
+    const rb = runbook([withCheck({ id: 'a', run: 'make' }, 'made'), step({ id: 'b', run: 'use ${{ steps.a.outputs.version }}' })]);
+    const { executor, run } = setup(rb, (req) => ({ exitCode: 0, outputs: req.script === 'made' ? { version: 'v42' } : ({} as Record<string, string>) }));
+    expect(await run()).toEqual({ status: 'succeeded', exitCode: 0 });
+    expect(executor.commands).toEqual(['made', 'use v42']);
+  });
 });

@@ -147,7 +147,7 @@ describe('engine under faults', () => {
       step({ id: 'a', run: 'do a', rollback: 'undo a' }),
       step({ id: 'b', run: 'echo $(( ${{ steps.a.outputs.n }} + 1 ))', rollback: 'undo b' }),
     ]);
-    const { executor, sink, run } = setup(rb, (req) => ({ exitCode: 0, outputs: req.script === 'do a' ? { n: 'a[$(id)]' } : {} }));
+    const { executor, sink, run } = setup(rb, (req) => ({ exitCode: 0, outputs: req.script === 'do a' ? { n: 'a[$(id)]' } : ({} as Record<string, string>) }));
     expect(await run()).toEqual({ status: 'rolledBack', exitCode: 1 });
     expect(executor.scripts).toEqual(['do a', 'undo a']);
     expect(sink.of('step.finished')[1]?.targets[0]?.notRun).toBe(true);

@@ -203,7 +203,7 @@ describe('cancellation', () => {
       finally: [step({ id: 'fin', run: 'fin' })],
     });
     const { executor, run } = setup(rb, (req) => {
-      if (req.script === 'hang') setTimeout(() => cancel.abort(), 10);
+      if (req.script === 'hang') cancel.abort(); // the signal arrives while the step runs
       return { hangUntilAborted: req.script === 'hang', exitCode: 0 };
     }, { cancel: cancel.signal });
     expect(await run()).toEqual({ status: 'cancelled', exitCode: 130 });
@@ -215,8 +215,9 @@ describe('cancellation', () => {
     const hardStop = new AbortController();
     const rb = runbook([step({ id: 'a', rollback: 'undo a' }), step({ id: 'b', rollback: 'undo b hang' }), step({ id: 'c', run: 'hang' })]);
     const { executor, sink, run } = setup(rb, (req) => {
-      if (req.script === 'hang') setTimeout(() => cancel.abort(), 10);
-      if (req.script === 'undo b hang') setTimeout(() => hardStop.abort(), 10);
+      // Each signal arrives while its command runs: the first during step c, the second during b's rollback.
+      if (req.script === 'hang') cancel.abort();
+      if (req.script === 'undo b hang') hardStop.abort();
       return { hangUntilAborted: req.script.includes('hang'), exitCode: 0 };
     }, { cancel: cancel.signal, hardStop: hardStop.signal });
     expect(await run()).toEqual({ status: 'cancelled', exitCode: 130 });
