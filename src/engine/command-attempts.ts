@@ -41,6 +41,8 @@ export interface CommandOutcome {
   transportError?: boolean;
   /** False when nothing reached the target (a value refused before the first attempt, a check that held or could not run). */
   executed: boolean;
+  /** A value the command needs was refused before it could start (its message names the value). */
+  refused?: boolean;
 }
 
 /** Runs the command with its retry policy; never throws for a failing command. */
@@ -59,7 +61,7 @@ export async function runAttempts(exec: CommandExecution): Promise<CommandOutcom
       const hint = error.hint ? ` (hint: ${exec.redactor.mask(error.hint)})` : '';
       // Retrying cannot make a missing value appear: fail at once.
       // Nothing of this attempt ran; earlier attempts (if any) did.
-      return { ...notRun(`${exec.label}: ${exec.redactor.mask(error.message)}${hint}`, started), attempt, executed: attempt > 1 };
+      return { ...notRun(`${exec.label}: ${exec.redactor.mask(error.message)}${hint}`, started), attempt, executed: attempt > 1, refused: true };
     }
     last = await runAttempt(exec, prepared, attempt, host);
     if (last.status === 'succeeded' && exec.verify && !exec.cancel.aborted) {

@@ -16,8 +16,8 @@ export interface CheckResult {
   error?: string;
   /** What the check wrote to $STEPWISE_OUTPUT: the outputs of a step found already done. */
   outputs: Record<string, string>;
-  /** False when the check never started (a value it needs was refused). */
-  executed: boolean;
+  /** True when the check never started because a value it needs was refused. */
+  refused: boolean;
 }
 
 /** Runs the check of `step` on `target` and reports it as events. */
@@ -43,7 +43,7 @@ export async function runCheck(scope: RunScope, step: Step, phase: 'run' | 'fina
 }
 
 function classify(outcome: CommandOutcome): CheckResult {
-  const base = { outputs: outcome.outputs, executed: outcome.executed };
+  const base = { outputs: outcome.outputs, refused: outcome.refused === true };
   if (outcome.status === 'succeeded') return { ...base, result: 'holds', cancelled: false };
   // A plain non-zero exit is an answer; anything else (killed, timed out, never started) is not.
   if (outcome.status === 'failed' && outcome.exitCode !== null && !outcome.transportError) return { ...base, result: 'fails', cancelled: false };
@@ -62,7 +62,7 @@ export async function runGuarded(scope: RunScope, step: Step, phase: 'run' | 'fi
   if (before.result === 'holds') return { ...base, status: 'alreadyDone', exitCode: 0, outputs: before.outputs, durationMs: performance.now() - started, cancelled: false };
   if (before.result === 'error') {
     // A value refused before the check could start is the step's problem, not the check's.
-    const error = before.executed ? `step "${step.id}": its check could not run: ${before.error ?? 'unknown error'}` : (before.error ?? '').replace(/^check of "[^"]*": /, `step "${step.id}": `);
+    const error = before.refused ? (before.error ?? '').replace(/^check of "[^"]*": /, `step "${step.id}": `) : `step "${step.id}": its check could not run: ${before.error ?? 'unknown error'}`;
     return { ...base, status: 'failed', durationMs: performance.now() - started, cancelled: before.cancelled, error };
   }
   if (!check.after) return run();

@@ -10,7 +10,8 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { jsonLines, runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli, startCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 type Event = Record<string, unknown>;
 
@@ -43,7 +44,7 @@ describe('check: before the step', () => {
       ],
     }));
     writeFileSync(join(s.dir, 'installed'), '');
-    const result = await runCliToEnd(s.args);
+    const result = await runCli(s.args);
     expect(result.code).toBe(1);
     const events = s.events(result.stdout);
     expect(finished(events, 'install')).toMatchObject({ status: 'alreadyDone', attempt: 0 });
@@ -60,7 +61,7 @@ describe('check: before the step', () => {
       name: 'runs',
       steps: [{ id: 'install', run: `echo ran >> ${dir}/ran-install\ntouch ${dir}/installed`, check: `test -e ${dir}/installed` }],
     }));
-    const result = await runCliToEnd(s.args);
+    const result = await runCli(s.args);
     expect(result.code).toBe(0);
     const events = s.events(result.stdout);
     expect(finished(events, 'install')?.status).toBe('succeeded');
@@ -78,7 +79,7 @@ describe('check: after the step', () => {
         { id: 'install', run: `echo ran >> ${dir}/ran-install`, check: `test -e ${dir}/never`, retry: { attempts: 2, delay: '100ms' }, rollback: `echo undo >> ${dir}/undo-install` },
       ],
     }));
-    const result = await runCliToEnd(s.args);
+    const result = await runCli(s.args);
     expect(result.code).toBe(1);
     const events = s.events(result.stdout);
     expect(finished(events, 'install')).toMatchObject({ status: 'failed', error: 'step "install" ran but its check still fails: the desired state does not hold' });
@@ -90,7 +91,7 @@ describe('check: after the step', () => {
 
   it('after: false: no check after the step', async () => {
     const s = setup((dir) => ({ name: 'no-after', steps: [{ id: 'start', run: `echo ran >> ${dir}/ran`, check: { run: `test -e ${dir}/never`, after: false } }] }));
-    const result = await runCliToEnd(s.args);
+    const result = await runCli(s.args);
     expect(result.code).toBe(0);
     const events = s.events(result.stdout);
     expect(checksOf(events, 'start')).toEqual(['before:fails']);
@@ -107,7 +108,7 @@ describe('a check that cannot answer is a step failure of its own', () => {
       name: 'broken-check',
       steps: [{ id: 'install', run: `echo ran >> ${dir}/ran-install`, check, rollback: `echo undo >> ${dir}/undo-install` }],
     }));
-    const result = await runCliToEnd(s.args);
+    const result = await runCli(s.args);
     expect(result.code).toBe(1);
     const events = s.events(result.stdout);
     expect(String(finished(events, 'install')?.status)).toBe('failed');
@@ -147,7 +148,7 @@ describe('resume after SIGKILL of the runner', () => {
   it('the step that was running is checked first: its check holds, so it is not run again', async () => {
     const s = setup((dir) => crashing(dir));
     const runId = await killInA(s);
-    const resumed = await runCliToEnd(['resume', runId, '--json', '--state-dir', s.ws.stateDir]);
+    const resumed = await runCli(['resume', runId, '--json', '--state-dir', s.ws.stateDir]);
     expect(resumed.code).toBe(0);
     const events = s.events(resumed.stdout);
     expect(finished(events, 'a')?.status).toBe('alreadyDone');
@@ -156,15 +157,12 @@ describe('resume after SIGKILL of the runner', () => {
     expect(lines(join(s.dir, 'ran-b'))).toEqual(['ran']);
   });
 
-  // Engine defect, reported with issue 19: the killed run did step a's work (that is why its
-  // check holds), yet the resumed run leaves a out of the rollback stack, so a later failure
-  // ends "rolled back" with a's work still in place. SPEC §3.7: rollbacks run "over every
-  // step that started". When the engine keeps the interrupted start's rollback, this test
-  // starts failing: make it a plain `it`.
-  it.failing('a step found already done on resume was started by the killed run: a later failure still compensates it', async () => {
+  // SPEC §3.7: rollbacks run over every step that started. The killed run did a's work (that
+  // is why its check holds on resume), so a later failure must still compensate it.
+  it('a step found already done on resume was started by the killed run: a later failure still compensates it', async () => {
     const s = setup((dir) => crashing(dir, [{ id: 'boom', run: 'exit 1' }]));
     const runId = await killInA(s);
-    const resumed = await runCliToEnd(['resume', runId, '--json', '--state-dir', s.ws.stateDir]);
+    const resumed = await runCli(['resume', runId, '--json', '--state-dir', s.ws.stateDir]);
     expect(resumed.code).toBe(1);
     expect(lines(join(s.dir, 'ran-a'))).toEqual(['ran']);
     expect(lines(join(s.dir, 'undo-a'))).toEqual(['undo']);
