@@ -10,7 +10,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { checkInjectionCase } from '../helpers/check-injection.js';
-import { jsonLines, runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const SEED = Number(process.env.STEPWISE_TEST_SEED ?? Date.now() % 2 ** 31);
 
@@ -23,7 +24,7 @@ describe(`hostile params in a check stay data (seed ${SEED})`, () => {
     const c = checkInjectionCase(ws.dir, shell, count, SEED);
     const file = ws.write('runbook.yaml', stringify(c.runbook));
     writeFileSync(join(ws.dir, 'params.json'), JSON.stringify(c.params));
-    const result = await runCliToEnd(['run', file, '--json', '--params-file', join(ws.dir, 'params.json'), '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--json', '--params-file', join(ws.dir, 'params.json'), '--state-dir', ws.stateDir]);
     expect(result.stderr).not.toContain('internal error');
     expect(result.code).toBe(0);
     expect(jsonLines(result.stdout).filter((e) => e.type === 'step.check.finished').map((e) => e.result)).toEqual(['fails']);
@@ -40,7 +41,7 @@ describe(`hostile params in a check stay data (seed ${SEED})`, () => {
       steps: [{ id: 'guarded', run: `touch "${ws.dir}/ran"`, check: '(( ${{ params.n }} > 1 ))' }],
     };
     const file = ws.write('runbook.yaml', stringify(runbook));
-    const result = await runCliToEnd(['run', file, '--param', `n=a[$(touch ${ws.dir}/pwned)]`, '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--param', `n=a[$(touch ${ws.dir}/pwned)]`, '--state-dir', ws.stateDir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/runbook\.yaml:\d+:\d+/);
     expect(existsSync(join(ws.dir, 'ran'))).toBe(false);

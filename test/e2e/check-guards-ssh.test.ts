@@ -9,7 +9,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSyn
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { checkInjectionCase } from '../helpers/check-injection.js';
-import { jsonLines, runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { sshdAvailable, startSshd, type RunningSshd } from '../helpers/sshd.js';
 
 const suite = sshdAvailable() ? describe : describe.skip;
@@ -51,7 +52,7 @@ suite(`check: over SSH (seed ${SEED})`, () => {
     const done = sshd.hosts[1]?.name ?? '';
     writeFileSync(join(shared, done, 'deployed'), '');
     const file = ws.write('runbook.yaml', stringify(runbook));
-    const result = await runCliToEnd(['run', file, '--json', '--inventory', inventory, '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--json', '--inventory', inventory, '--state-dir', ws.stateDir]);
     expect(result.code).toBe(1);
     const events = jsonLines(result.stdout);
     const deploy = events.find((e) => e.type === 'step.finished' && e.stepId === 'deploy');
@@ -74,7 +75,7 @@ suite(`check: over SSH (seed ${SEED})`, () => {
     const c = checkInjectionCase(join(shared, host), 'bash', 25, SEED, host);
     const file = ws.write('runbook.yaml', stringify(c.runbook));
     writeFileSync(join(ws.dir, 'params.json'), JSON.stringify(c.params));
-    const result = await runCliToEnd(['run', file, '--json', '--inventory', inventory, '--params-file', join(ws.dir, 'params.json'), '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--json', '--inventory', inventory, '--params-file', join(ws.dir, 'params.json'), '--state-dir', ws.stateDir]);
     expect(result.code).toBe(0);
     expect(readFileSync(join(shared, host, 'check-out'), 'utf8')).toBe(c.expected);
     expect(readFileSync(join(shared, host, 'ran'), 'utf8')).toBe('ran\n');

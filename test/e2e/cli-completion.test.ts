@@ -7,7 +7,8 @@ import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { CLI_PATH, runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const RUN_IDS = ['20260101T000000.000Z-aaaa', '20260102T000000.000Z-bbbb'];
 
@@ -20,7 +21,7 @@ function setup() {
   for (const id of RUN_IDS) mkdirSync(join(ws.stateDir, 'runs', id), { recursive: true });
   const bin = join(ws.dir, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'stepwise'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
+  writeFileSync(join(bin, 'stepwise'), `#!/bin/sh\nexec '${process.execPath}' '${CLI_PATH}' "$@"\n`);
   chmodSync(join(bin, 'stepwise'), 0o755);
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, STEPWISE_STATE_DIR: ws.stateDir, HOME: ws.dir, XDG_CONFIG_HOME: ws.dir, XDG_DATA_HOME: ws.dir };
   const shell = (program: string, script: string) => execFileSync(program, ['-c', script], { cwd: ws.dir, env, encoding: 'utf8' });
@@ -113,7 +114,7 @@ describe('stepwise completion', () => {
   });
 
   it('refuses a shell it has no script for', async () => {
-    const result = await runCliToEnd(['completion', 'tcsh']);
+    const result = await runCli(['completion', 'tcsh']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Choices: "bash", "zsh", "fish"');
   });

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jsonLines, runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { postgresAvailable, startPostgres, type PgCluster } from '../helpers/postgres.js';
 import { runInPty } from '../helpers/pty.js';
 import { sshdAvailable, startSshd, type RunningSshd } from '../helpers/sshd.js';
@@ -48,7 +49,7 @@ async function haltedRun() {
   const ws = workspace();
   const file = ws.write('undoable.yaml', RUNBOOK);
   const env = { STEPWISE_STATE_DIR: ws.stateDir };
-  const run = await runCliToEnd(['run', file, '--param', 'dir=/srv/A', '--param', `token=${SECRET}`, '--no-rollback', '--json'], { cwd: ws.dir, env });
+  const run = await runCli(['run', file, '--param', 'dir=/srv/A', '--param', `token=${SECRET}`, '--no-rollback', '--json'], { cwd: ws.dir, env });
   expect(run.code).toBe(1);
   const runId = String(jsonLines(run.stdout)[0]?.runId);
   const runDir = join(ws.stateDir, 'runs', runId);
@@ -56,7 +57,7 @@ async function haltedRun() {
   /** Everything a command could change on disk: the trace, the journal, meta.json, the locks. */
   const untouched = () => ({ trace: trace(), journal: readFileSync(join(runDir, 'journal.jsonl'), 'utf8'), meta: readFileSync(join(runDir, 'meta.json'), 'utf8'), locks: readdirSync(join(ws.stateDir, 'locks')) });
   expect(trace()).toBe('ran a\nran b\nran c\nfinally failed\n');
-  return { ws, file, env, runId, trace, untouched, cli: (args: string[], cwd = ws.dir) => runCliToEnd(args, { cwd, env }) };
+  return { ws, file, env, runId, trace, untouched, cli: (args: string[], cwd = ws.dir) => runCli(args, { cwd, env }) };
 }
 
 describe('rollback --dry-run', () => {
@@ -97,10 +98,10 @@ describe('rollback --dry-run', () => {
     const ws = workspace();
     const file = ws.write('plain.yaml', 'name: plain\nsteps:\n  - id: x\n    run: echo "ran x" >> trace; exit 4\nfinally:\n  - id: f\n    run: echo finally >> trace\n');
     const env = { STEPWISE_STATE_DIR: ws.stateDir };
-    const run = await runCliToEnd(['run', file, '--json'], { cwd: ws.dir, env });
+    const run = await runCli(['run', file, '--json'], { cwd: ws.dir, env });
     const runId = String(jsonLines(run.stdout)[0]?.runId);
     for (const args of [['--dry-run'], [], ['--dry-run', '--json']]) {
-      const result = await runCliToEnd(['rollback', runId, ...args], { cwd: ws.dir, env });
+      const result = await runCli(['rollback', runId, ...args], { cwd: ws.dir, env });
       expect(result.code).toBe(0);
       if (args.includes('--json')) expect(JSON.parse(result.stdout)).toMatchObject({ nothingToUndo: true, compensate: [], finally: [] });
       else expect(result.stdout).toContain('nothing to undo');
@@ -162,13 +163,13 @@ describe('resume and rollback act on what the run used', () => {
     const file = ws.write('inv.yaml', 'name: inv\nsteps:\n  - id: one\n    run: echo one >> trace; test -e fixed\n');
     ws.write('hosts.yaml', 'web: [{ host: 192.0.2.1, name: web-1 }, { host: 192.0.2.2, name: web-2 }]\n');
     const env = { STEPWISE_STATE_DIR: ws.stateDir };
-    const run = await runCliToEnd(['run', file, '--inventory', 'hosts.yaml', '--limit', 'web-2', '--json'], { cwd: ws.dir, env });
+    const run = await runCli(['run', file, '--inventory', 'hosts.yaml', '--limit', 'web-2', '--json'], { cwd: ws.dir, env });
     const runId = String(jsonLines(run.stdout)[0]?.runId);
-    const elsewhere = await runCliToEnd(['resume', runId, '--dry-run'], { cwd: '/', env });
+    const elsewhere = await runCli(['resume', runId, '--dry-run'], { cwd: '/', env });
     expect(elsewhere.code).toBe(0);
     expect(elsewhere.stdout).toContain(`inventory ${join(ws.dir, 'hosts.yaml')} · --limit web-2`);
     rmSync(join(ws.dir, 'hosts.yaml'));
-    const gone = await runCliToEnd(['resume', runId], { cwd: ws.dir, env });
+    const gone = await runCli(['resume', runId], { cwd: ws.dir, env });
     expect(gone.code).toBe(2);
     expect(gone.stderr).toContain(`run ${runId} used --inventory hosts.yaml (${join(ws.dir, 'hosts.yaml')}), which is gone`);
     expect(readFileSync(join(ws.dir, 'trace'), 'utf8')).toBe('one\n');
@@ -181,10 +182,10 @@ describe('secrets of a continued run', () => {
     ws.write('pw.txt', 'pw-7a1c\n');
     const file = ws.write('sec.yaml', 'name: sec\nsecrets:\n  PW: { file: ./pw.txt }\nsteps:\n  - id: one\n    run: test -e fixed && echo "got $PW" >> trace\n');
     const env = { STEPWISE_STATE_DIR: ws.stateDir };
-    const run = await runCliToEnd(['run', file, '--json'], { cwd: ws.dir, env });
+    const run = await runCli(['run', file, '--json'], { cwd: ws.dir, env });
     expect(run.code).toBe(1);
     writeFileSync(join(ws.dir, 'fixed'), '');
-    const resumed = await runCliToEnd(['resume', String(jsonLines(run.stdout)[0]?.runId)], { cwd: '/', env });
+    const resumed = await runCli(['resume', String(jsonLines(run.stdout)[0]?.runId)], { cwd: '/', env });
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     expect(readFileSync(join(ws.dir, 'trace'), 'utf8')).toBe('got pw-7a1c\n');
@@ -249,13 +250,13 @@ describePg('rollback --dry-run of runbooks/pg-migrate.yaml on a real PostgreSQL'
     const env = { ...pg.env, STEPWISE_STATE_DIR: ws.stateDir };
     const original = pg.snapshot(db);
     const params = ['database', db, 'migrations', migrations, 'backup_dir', join(ws.dir, 'backups'), 'verify_sql', 'SELECT false'].flatMap((v, i, all) => (i % 2 === 0 ? ['--param', `${v}=${all[i + 1] ?? ''}`] : []));
-    const run = await runCliToEnd(['run', join(ROOT, 'runbooks/pg-migrate.yaml'), ...params, '--json', '--yes', '--no-rollback'], { cwd: ws.dir, env });
+    const run = await runCli(['run', join(ROOT, 'runbooks/pg-migrate.yaml'), ...params, '--json', '--yes', '--no-rollback'], { cwd: ws.dir, env });
     expect(run.code).toBe(1);
     const runId = String(jsonLines(run.stdout)[0]?.runId);
     const migrated = pg.snapshot(db);
     expect(migrated).not.toBe(original);
 
-    const dry = await runCliToEnd(['rollback', runId, '--dry-run'], { cwd: ws.dir, env });
+    const dry = await runCli(['rollback', runId, '--dry-run'], { cwd: ws.dir, env });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/1\. migrate {2}on local/);
     expect(dry.stdout).toContain(join(ws.dir, 'backups'));
@@ -263,7 +264,7 @@ describePg('rollback --dry-run of runbooks/pg-migrate.yaml on a real PostgreSQL'
     expect(pg.snapshot(db)).toBe(migrated);
     expect(existsSync(join(ws.stateDir, 'locks', 'pg-migrate.lock'))).toBe(false);
 
-    const real = await runCliToEnd(['rollback', runId, '--json'], { cwd: ws.dir, env });
+    const real = await runCli(['rollback', runId, '--json'], { cwd: ws.dir, env });
     expect(real.code).toBe(1);
     expect(jsonLines(real.stdout).filter((e) => e.type === 'rollback.started').map((e) => e.stepId)).toEqual(['migrate']);
     expect(pg.snapshot(db)).toBe(original);
@@ -288,13 +289,13 @@ describeSsh('rollback --dry-run per host, over real SSH', () => {
       ['name: fleet', 'steps:', '  - id: deploy', '    on: web', '    serial: 1', '    run: echo deployed ${{ target.name }}', '    rollback: echo undo ${{ target.name }}', '  - id: fail', '    run: exit 1', ''].join('\n'),
     );
     const env = { STEPWISE_STATE_DIR: ws.stateDir };
-    const run = await runCliToEnd(['run', file, '--inventory', 'hosts.yaml', '--no-rollback', '--json'], { cwd: ws.dir, env });
+    const run = await runCli(['run', file, '--inventory', 'hosts.yaml', '--no-rollback', '--json'], { cwd: ws.dir, env });
     expect(run.code).toBe(1);
     const runId = String(jsonLines(run.stdout)[0]?.runId);
-    const dry = await runCliToEnd(['rollback', runId, '--dry-run'], { cwd: ws.dir, env });
+    const dry = await runCli(['rollback', runId, '--dry-run'], { cwd: ws.dir, env });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/1\. deploy {2}on web-2, then web-1;[^\n]*\n\s+rollback {2}on web-2: echo undo web-2\n\s+on web-1: echo undo web-1/);
-    const real = await runCliToEnd(['rollback', runId, '--json'], { cwd: ws.dir, env });
+    const real = await runCli(['rollback', runId, '--json'], { cwd: ws.dir, env });
     expect(real.code).toBe(1);
     const started = jsonLines(real.stdout).filter((e) => e.type === 'rollback.started');
     expect(started.map((e) => [e.stepId, e.targets])).toEqual([['deploy', ['web-2', 'web-1']]]);

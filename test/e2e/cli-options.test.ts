@@ -8,7 +8,8 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -35,7 +36,7 @@ const RUNBOOK = [
 async function refused(args: string[], message: string) {
   const ws = workspace();
   const file = ws.write('marked.yaml', RUNBOOK);
-  const result = await runCliToEnd(args.map((a) => (a === 'FILE' ? file : a)), { cwd: ws.dir, env: { STEPWISE_STATE_DIR: ws.stateDir } });
+  const result = await runCli(args.map((a) => (a === 'FILE' ? file : a)), { cwd: ws.dir, env: { STEPWISE_STATE_DIR: ws.stateDir } });
   expect(result.stderr).toContain(message);
   expect(result.code).toBe(2);
   expect(result.stderr).not.toMatch(/^\s+at /m);
@@ -70,18 +71,18 @@ describe('each command takes only its own options', () => {
 
   it('-V and --version print the version; help CMD is CMD --help', async () => {
     for (const flag of ['-V', '--version']) {
-      const result = await runCliToEnd([flag]);
+      const result = await runCli([flag]);
       expect(result.code).toBe(0);
       expect(result.stdout.trim()).toBe(VERSION);
     }
-    const help = await runCliToEnd(['help', 'rollback']);
-    const direct = await runCliToEnd(['rollback', '--help']);
+    const help = await runCli(['help', 'rollback']);
+    const direct = await runCli(['rollback', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toBe(direct.stdout);
     expect(help.stdout).toContain('stepwise rollback <runId>');
     expect(help.stdout).toContain('--dry-run');
     expect(help.stdout).not.toContain('--from');
-    const general = await runCliToEnd(['help']);
+    const general = await runCli(['help']);
     expect(general.stdout).toContain('completion <shell>');
     await refused(['help', 'rolback'], 'unknown command `rolback`; did you mean `rollback`?');
   });
@@ -89,7 +90,7 @@ describe('each command takes only its own options', () => {
   it('run FILE --help lists the runbook’s params with types, defaults, rules and descriptions', async () => {
     const ws = workspace();
     const file = ws.write('marked.yaml', RUNBOOK);
-    const result = await runCliToEnd(['run', file, '--help'], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--help'], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('--no-rollback');
     expect(result.stdout).toContain('Params of marked (marked.yaml), given as --param NAME=VALUE or in --params-file FILE:');
@@ -97,7 +98,7 @@ describe('each command takes only its own options', () => {
     expect(result.stdout).toMatch(/count=INTEGER +required; ≥ 1; ≤ 9\n\s+how many times/);
     expect(result.stdout).toMatch(/token=STRING +optional; secret \(masked everywhere, never stored\)\n\s+API token/);
     expect(existsSync(join(ws.dir, 'marker'))).toBe(false);
-    const bad = await runCliToEnd(['run', join(ws.dir, 'missing.yaml'), '--help'], { cwd: ws.dir });
+    const bad = await runCli(['run', join(ws.dir, 'missing.yaml'), '--help'], { cwd: ws.dir });
     expect(bad.code).toBe(2);
   });
 });
@@ -154,7 +155,7 @@ describe('plan --json', () => {
         '',
       ].join('\n'),
     );
-    const result = await runCliToEnd(['plan', file, '--param', 'token=tok-very-secret-1', '--json'], { cwd: ws.dir });
+    const result = await runCli(['plan', file, '--param', 'token=tok-very-secret-1', '--json'], { cwd: ws.dir });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain('tok-very-secret-1');
@@ -180,7 +181,7 @@ describe('plan --json', () => {
     expect(plan.finally[0]).toMatchObject({ id: 'bye', commands: [{ run: 'echo <run status>' }] });
     expect(plan.compensation).toEqual(['dump']);
     // run --dry-run --json is the same document.
-    const dry = await runCliToEnd(['run', file, '--param', 'token=tok-very-secret-1', '--json', '--dry-run'], { cwd: ws.dir, env: { STEPWISE_STATE_DIR: join(ws.dir, 'state') } });
+    const dry = await runCli(['run', file, '--param', 'token=tok-very-secret-1', '--json', '--dry-run'], { cwd: ws.dir, env: { STEPWISE_STATE_DIR: join(ws.dir, 'state') } });
     expect(dry.stdout).toBe(result.stdout);
     expect(existsSync(join(ws.dir, 'state'))).toBe(false);
   });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonLines, runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { startSshd, sshdAvailable, type RunningSshd } from '../helpers/sshd.js';
 
 describe('fan-out: bad input, nothing executed', () => {
@@ -15,7 +16,7 @@ describe('fan-out: bad input, nothing executed', () => {
     const ws = workspace();
     const file = ws.write('one.yaml', 'name: one\nsteps:\n  - id: a\n    run: touch ran-a\n');
     for (const args of [['run', file, '--forks', '0'], ['run', file, '--forks', '2.5'], ['resume', 'no-such-run', '--forks', '0'], ['rollback', 'no-such-run', '--forks', '0']]) {
-      const result = await runCliToEnd([...args, '--state-dir', ws.stateDir], { cwd: ws.dir });
+      const result = await runCli([...args, '--state-dir', ws.stateDir], { cwd: ws.dir });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/--forks expects a whole number ≥ 1, got `(0|2\.5)`/);
     }
@@ -29,7 +30,7 @@ describe('fan-out: bad input, nothing executed', () => {
       ['name: bad', 'forks: 0', 'targets: { web: [web-1, web-2] }', 'steps:', '  - id: a', '    on: web', '    run: touch ran-a', '    serial: 150%', '    maxFailPercentage: 120', '  - id: b', '    on: web', '    run: touch ran-b', '    serial: 0', ''].join('\n'),
     );
     for (const command of ['validate', 'run']) {
-      const result = await runCliToEnd(command === 'run' ? [command, file, '--state-dir', ws.stateDir] : [command, file], { cwd: ws.dir });
+      const result = await runCli(command === 'run' ? [command, file, '--state-dir', ws.stateDir] : [command, file], { cwd: ws.dir });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('bad.yaml:2:8 forks: Expected `forks` to be at least 1, got `0` (number)');
       expect(result.stderr).toContain('bad.yaml:8:13 steps[0].serial: Expected `serial` to be a number of hosts (1 or more) or a percentage of the group from 1% to 100%, like 25%, got `150%` (string)');
@@ -87,7 +88,7 @@ describeSsh('fan-out over real SSH', () => {
 
   it('maxFailures: 2 tolerates two failed hosts: the step succeeds naming them, the run goes on, at most --forks hosts ran at once', async () => {
     const { ws, file } = fleet(deploy('web-3|web-7'));
-    const result = await runCliToEnd(['run', file, '--inventory', 'hosts.yaml', '--forks', '2', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--inventory', 'hosts.yaml', '--forks', '2', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(marks('ran-')).toEqual(sshd.hosts.map((h) => h.name));
@@ -100,7 +101,7 @@ describeSsh('fan-out over real SSH', () => {
 
   it('a third failed host crosses maxFailures: 2: no further batch, rollbacks on every started host (failed ones too), newest first, exit 1', async () => {
     const { ws, file } = fleet(deploy('web-1|web-2|web-5'));
-    const result = await runCliToEnd(['run', file, '--inventory', 'hosts.yaml', '--json', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--inventory', 'hosts.yaml', '--json', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.code).toBe(1);
     const events = jsonLines(result.stdout);
     const finished = events.find((e) => e.type === 'step.finished' && e.stepId === 'deploy');

@@ -6,10 +6,10 @@
  * are skipped loudly; under CI=true they fail instead.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, startCli, workspace } from '../helpers/cli-process.js';
+import { jsonLines, startCli } from '../helpers/run-cli.js';
+import { tempDir, workspace } from '../helpers/temp-dir.js';
 import { alive, killPids } from '../helpers/proc-state.js';
 import { eventually } from '../helpers/processes.js';
 import { readPids } from '../helpers/run-processes.js';
@@ -20,7 +20,7 @@ const dirs: string[] = [];
 const mounts: string[] = [];
 const strays = new Set<number>();
 
-const probeDir = mkdtempSync(join(tmpdir(), 'stepwise-tmpfs-probe-'));
+const probeDir = tempDir('stepwise-tmpfs-probe-').dir;
 const probe = mountTmpfs(probeDir, '1m');
 unmountTmpfs(probeDir);
 rmSync(probeDir, { recursive: true, force: true });

@@ -5,13 +5,13 @@
  * error" or a run that started.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { type CliResult, runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DEEP = 20_000;
-const dir = mkdtempSync(join(tmpdir(), 'stepwise-deep-'));
+const dir = tempDir('stepwise-deep-').dir;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A guard against a hang, not a timing check. */
@@ -66,7 +66,7 @@ const cases: DeepCase[] = [
   },
 ];
 
-function expectLocatedRefusal(result: CliRun, file: string, c: DeepCase): void {
+function expectLocatedRefusal(result: CliResult, file: string, c: DeepCase): void {
   expect({ code: result.code, signal: result.signal }).toEqual({ code: 2, signal: null });
   expect(result.stderr).toContain(`${file}:${c.at}`);
   expect(result.stderr).toMatch(c.says);

@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { onlyRunId } from '../helpers/run-processes.js';
-import { runCli } from '../helpers/run-cli.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -134,7 +134,7 @@ describe('secret values passed between steps', () => {
 
 describe('after resume, a value that held a secret is stored only masked', () => {
   /** A run that fails at `later` (until `pass` exists) after `make` wrote a secret, resumed with the secret given again. */
-  async function failThenResume(useInAfter: string): Promise<{ ws: ReturnType<typeof workspace>; secret: string; resumed: Awaited<ReturnType<typeof runCliToEnd>> }> {
+  async function failThenResume(useInAfter: string): Promise<{ ws: ReturnType<typeof workspace>; secret: string; resumed: Awaited<ReturnType<typeof runCli>> }> {
     const ws = freshWorkspace();
     const secret = `hunter2-${randomBytes(6).toString('hex')}`;
     const file = ws.write(
@@ -153,11 +153,11 @@ describe('after resume, a value that held a secret is stored only masked', () =>
         '',
       ].join('\n'),
     );
-    const first = await runCliToEnd(['run', file, '--no-rollback', '--state-dir', ws.stateDir, '--param', `token=${secret}`]);
+    const first = await runCli(['run', file, '--no-rollback', '--state-dir', ws.stateDir, '--param', `token=${secret}`]);
     expect(first.code).toBe(1);
     const runId = onlyRunId(ws.stateDir);
     ws.write('pass', '');
-    const resumed = await runCliToEnd(['resume', runId, '--state-dir', ws.stateDir, '--param', `token=${secret}`]);
+    const resumed = await runCli(['resume', runId, '--state-dir', ws.stateDir, '--param', `token=${secret}`]);
     return { ws, secret, resumed };
   }
 

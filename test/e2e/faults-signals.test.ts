@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli, startCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { alive, killPids } from '../helpers/proc-state.js';
 import { eventually } from '../helpers/processes.js';
 import { journaledStatus, journalRecords, onlyRunId, readPids } from '../helpers/run-processes.js';
@@ -87,7 +88,7 @@ describe('SIGHUP to the runner (the operator\'s SSH session dropped)', () => {
       .filter((r) => r.type === 'rollback.started')
       .map((r) => r.stepId);
     expect(order).toEqual(['b', 'a']);
-    const show = await runCliToEnd(['show', runId, '--state-dir', ws.stateDir]);
+    const show = await runCli(['show', runId, '--state-dir', ws.stateDir]);
     expect(show.code).toBe(0);
     expect(show.stdout.split('\n')[0]).toMatch(/\bcancelled\b/);
   });
@@ -176,11 +177,11 @@ describe('a second signal during compensation', () => {
     const runId = String(finished?.runId);
     const journaled = journalRecords(ws.stateDir, runId).filter((r) => r.type === 'run.finished');
     expect(journaled.map((r) => [r.status, r.rollbackPending])).toEqual([['cancelled', ['b', 'a']]]);
-    const show = await runCliToEnd(['show', runId, '--state-dir', ws.stateDir]);
+    const show = await runCli(['show', runId, '--state-dir', ws.stateDir]);
     expect(show.stdout.split('\n')[0]).toMatch(/\bcancelled\b/);
     expect(show.stdout.split('\n')[0]).not.toMatch(/rolled ?back/i);
 
-    const rollback = await runCliToEnd(['rollback', runId, '--json', '--state-dir', ws.stateDir]);
+    const rollback = await runCli(['rollback', runId, '--json', '--state-dir', ws.stateDir]);
     expect(rollback.code).toBe(1);
     const events = jsonLines(rollback.stdout);
     expect(events.filter((e) => e.type === 'rollback.started').map((e) => e.stepId)).toEqual(['b', 'a']);

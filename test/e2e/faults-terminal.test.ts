@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { workspace } from '../helpers/cli-process.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { hasTmux, runOnScriptTerminal, runOnTmuxTerminal, type ClosableTerminal } from '../helpers/closable-terminal.js';
 import { alive, killPids } from '../helpers/proc-state.js';
 import { eventually } from '../helpers/processes.js';

@@ -10,14 +10,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FAKE_BIN = join(ROOT, 'test/fixtures/library/bin');
-const work = mkdtempSync(join(tmpdir(), 'stepwise-install-'));
+const work = tempDir('stepwise-install-').dir;
 const prefix = join(work, 'prefix');
 const elsewhere = join(work, 'elsewhere');
 const pkg = join(prefix, 'lib', 'node_modules', 'stepwise-runbooks');

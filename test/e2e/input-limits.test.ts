@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../unit/runbook/temp-files.js';
-import { CLI_PATH, runCli, type CliRun } from '../helpers/run-cli.js';
+import { CLI_PATH, type CliResult, runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const MIB = 1024 * 1024;
 /** Ample for a refusal; only there so that a CLI that hangs fails the test instead of the suite. */
@@ -27,7 +27,7 @@ function markerRunbook(name: string, marker: string, extra = ''): string {
   return `name: ${name}\nparams:\n  p: { type: string, default: x }\nsteps:\n  - id: touch\n    run: touch ${JSON.stringify(marker)}\n${extra}`;
 }
 
-function expectRefused(result: CliRun, line: string): void {
+function expectRefused(result: CliResult, line: string): void {
   expect({ code: result.code, signal: result.signal }).toEqual({ code: 2, signal: null });
   expect(result.stderr).toContain(line);
   expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli, startCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { alive, killPids, procInfo, sessionPids } from '../helpers/proc-state.js';
 import { eventually } from '../helpers/processes.js';
 
@@ -53,7 +54,7 @@ describe('local steps end when they should', () => {
     const ws = workspace();
     const pidFile = join(ws.dir, 'daemon');
     const file = ws.write('d.yaml', `name: d\nsteps:\n  - id: start\n    timeout: 60s\n    run: |\n      setsid sleep 600 &\n      echo $! > ${pidFile}\n      echo started\n  - id: next\n    run: echo next-ran\n`);
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir]);
     const daemon = readNumber(pidFile);
     daemons.add(daemon);
     expect(result.code).toBe(0);
@@ -71,13 +72,13 @@ describe('a local step that cannot start says why, in its log', () => {
   ])('%s', async (_name, field, message) => {
     const ws = workspace();
     const file = ws.write('c.yaml', `name: c\nsteps:\n  - id: x\n${field}    run: echo never-printed\n`);
-    const result = await runCliToEnd(['run', file, '--json', '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--json', '--state-dir', ws.stateDir]);
     expect(result.code).toBe(1);
     const events = jsonLines(result.stdout);
     expect(events.some((e) => e.type === 'step.output' && e.stream === 'stderr' && e.line === `stepwise: ${message}`)).toBe(true);
     expect(result.stdout).not.toContain('never-printed');
     const runId = String(events[0]?.runId);
-    const logs = await runCliToEnd(['logs', runId, 'x', '--state-dir', ws.stateDir]);
+    const logs = await runCli(['logs', runId, 'x', '--state-dir', ws.stateDir]);
     expect(logs.stdout).toContain(message);
   });
 });
@@ -111,7 +112,7 @@ describe('no script outlives its step on disk', () => {
     expect(files.filter((f) => readFileSync(f, 'utf8').includes(marker))).toEqual([]);
     expect(files.map((f) => [f.slice(tmp.length), readFileSync(f, 'utf8'), statSync(f).mode & 0o777])).toEqual([[`/${dir}/1.out`, 'token=out-42\n', 0o600]]);
 
-    const rolled = await runCliToEnd(['rollback', runId, '--state-dir', ws.stateDir], { env: { TMPDIR: tmp } });
+    const rolled = await runCli(['rollback', runId, '--state-dir', ws.stateDir], { env: { TMPDIR: tmp } });
     // Its exit code is the rollback's business (nothing to compensate here); it ran, and first of all:
     expect(rolled.code).not.toBe(2);
     expect(rolled.stdout + rolled.stderr).toMatch(/ended [1-9]\d* process\(es\) still running from the interrupted run/);

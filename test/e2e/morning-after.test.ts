@@ -9,7 +9,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli, startCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const FAILING = [
   'name: nightly',
@@ -44,11 +45,11 @@ describe('show', () => {
   it('answers who, where, when, params (masked), per step targets, times, attempts, outputs and a timeline; also for `last`', async () => {
     const ws = workspace();
     const file = ws.write('nightly.yaml', FAILING);
-    const run = await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const run = await runCli(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(run.code).toBe(1);
     const id = /run (\S+) started/.exec(run.stdout)?.[1] ?? 'missing';
     for (const ref of [id, 'last', id.slice(0, 18)]) {
-      const show = await runCliToEnd(['show', ref, '--state-dir', ws.stateDir], { cwd: ws.dir });
+      const show = await runCli(['show', ref, '--state-dir', ws.stateDir], { cwd: ws.dir });
       expect(show.code).toBe(0);
       const text = show.stdout;
       expect(text).toContain(`Run ${id}  nightly  failed and was rolled back (exit 1)`);
@@ -71,8 +72,8 @@ describe('show', () => {
 
   it('show last with no runs, and a bad id, are exit 2', async () => {
     const ws = workspace();
-    refusedWith(await runCliToEnd(['show', 'last', '--state-dir', ws.stateDir]), 'No runs in');
-    refusedWith(await runCliToEnd(['show', 'nonsense/../x', '--state-dir', ws.stateDir]), 'is not a run id');
+    refusedWith(await runCli(['show', 'last', '--state-dir', ws.stateDir]), 'No runs in');
+    refusedWith(await runCli(['show', 'nonsense/../x', '--state-dir', ws.stateDir]), 'is not a run id');
   });
 });
 
@@ -81,8 +82,8 @@ describe('history', () => {
     const ws = workspace();
     const ok = ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: "true"\n');
     const bad = ws.write('bad.yaml', 'name: bad\nsteps:\n  - id: a\n    run: "false"\n');
-    for (const file of [ok, bad, ok]) await runCliToEnd(['run', file, '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
-    const history = (args: string[]) => runCliToEnd(['history', ...args, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    for (const file of [ok, bad, ok]) await runCli(['run', file, '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const history = (args: string[]) => runCli(['history', ...args, '--state-dir', ws.stateDir], { cwd: ws.dir });
     const failed = await history(['--status', 'failed', '--since', '7d']);
     expect(failed.code).toBe(0);
     // Its compensation ran and found nothing to undo: it is not called rolled back.
@@ -105,7 +106,7 @@ describe('history', () => {
     [['--limt', '3'], 'did you mean --limit?'],
   ])('history %j is exit 2 with no stack, never "No runs"', async (args, message) => {
     const ws = workspace();
-    const result = await runCliToEnd(['history', ...args, '--state-dir', ws.stateDir]);
+    const result = await runCli(['history', ...args, '--state-dir', ws.stateDir]);
     refusedWith(result, message);
     expect(result.stdout).not.toContain('No runs');
   });
@@ -123,7 +124,7 @@ describe('bad input is exit 2, nothing runs, nothing waits', () => {
     const ws = workspace();
     const file = ws.write('mark.yaml', 'name: mark\nsteps:\n  - id: a\n    run: touch marker\n');
     // stdin is a pipe that is never written to: nothing may wait on it.
-    const result = await runCliToEnd(args.map((a) => (a === 'FILE' ? file : a)), { cwd: ws.dir, env: { STEPWISE_STATE_DIR: ws.stateDir } });
+    const result = await runCli(args.map((a) => (a === 'FILE' ? file : a)), { cwd: ws.dir, env: { STEPWISE_STATE_DIR: ws.stateDir } });
     refusedWith(result, message);
     expect(existsSync(join(ws.dir, 'marker'))).toBe(false);
   });
@@ -132,7 +133,7 @@ describe('bad input is exit 2, nothing runs, nothing waits', () => {
 describe('--json', () => {
   it('a failed step.finished carries the last 20 lines of both streams, secrets masked', async () => {
     const ws = workspace();
-    const result = await runCliToEnd(['run', ws.write('nightly.yaml', FAILING), '--json', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['run', ws.write('nightly.yaml', FAILING), '--json', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.code).toBe(1);
     const finished = jsonLines(result.stdout).filter((e) => e.type === 'step.finished');
     expect(finished.find((e) => e.stepId === 'fetch')).not.toHaveProperty('tail');
@@ -166,8 +167,8 @@ describe('logs -f', () => {
 
   it('of a finished run prints its logs once', async () => {
     const ws = workspace();
-    await runCliToEnd(['run', ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo done-a\n'), '--state-dir', ws.stateDir], { cwd: ws.dir });
-    const result = await runCliToEnd(['logs', 'last', '--follow', '--state-dir', ws.stateDir]);
+    await runCli(['run', ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo done-a\n'), '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['logs', 'last', '--follow', '--state-dir', ws.stateDir]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('done-a');
   });
@@ -176,16 +177,16 @@ describe('logs -f', () => {
 describe('the steps library', () => {
   it('steps lists one line per step; steps NAME shows inputs, outputs, check and rollback; an unknown one is exit 2', async () => {
     const ws = workspace();
-    const list = await runCliToEnd(['steps'], { cwd: ws.dir });
+    const list = await runCli(['steps'], { cwd: ws.dir });
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^STEP +FROM +WHAT IT DOES\n/);
     expect(list.stdout).toMatch(/^wait-for-port +bundled +Waits until/m);
-    const one = await runCliToEnd(['steps', 'wait-for-port'], { cwd: ws.dir });
+    const one = await runCli(['steps', 'wait-for-port'], { cwd: ws.dir });
     expect(one.stdout).toMatch(/^ {2}host +string +default "127\.0\.0\.1"/m);
     expect(one.stdout).toMatch(/^ {2}port +integer +required, ≥ 1, ≤ 65535 +TCP port/m);
     expect(one.stdout).toMatch(/^Outputs\n {2}waited-seconds /m);
     expect(one.stdout).toMatch(/^Rollback +none/m);
-    refusedWith(await runCliToEnd(['steps', 'wait-for-prot'], { cwd: ws.dir }), 'no library step "wait-for-prot"; did you mean wait-for-port?');
+    refusedWith(await runCli(['steps', 'wait-for-prot'], { cwd: ws.dir }), 'no library step "wait-for-prot"; did you mean wait-for-port?');
   });
 
   it('searches steps/ beside the runbook, then STEPWISE_STEPS_PATH, then the bundled library; resume keeps the step it ran', async () => {
@@ -202,12 +203,12 @@ describe('the steps library', () => {
       'name: uses\nsteps:\n  - id: g\n    uses: greet\n    with: { who: ops }\n  - id: w\n    uses: wait-for-port\n  - id: l\n    uses: local-wins\n  - id: x\n    run: exit 1\n',
     );
     const env = { STEPWISE_STEPS_PATH: `${join(ws.dir, 'nowhere')}:${extra}` };
-    const run = await runCliToEnd(['run', file, '--no-rollback', '--state-dir', ws.stateDir], { cwd: ws.dir, env });
+    const run = await runCli(['run', file, '--no-rollback', '--state-dir', ws.stateDir], { cwd: ws.dir, env });
     expect(run.stdout).toContain('g | team greets ops');
     // The path comes before the bundled library, beside the runbook before the path.
     expect(run.stdout).toContain('w | team wait-for-port');
     expect(run.stdout).toContain('l | from beside the runbook');
-    const list = await runCliToEnd(['steps'], { cwd: ws.dir, env });
+    const list = await runCli(['steps'], { cwd: ws.dir, env });
     expect(list.stdout).toMatch(/^greet +team-steps +\(no description\)$/m);
     expect(list.stdout).toMatch(/^wait-for-port +team-steps +/m);
     expect(list.stdout).toMatch(/^local-wins +\.\/steps +/m);
@@ -215,7 +216,7 @@ describe('the steps library', () => {
     // Resume after the path changed still runs the library steps the run started with.
     const id = /run (\S+) started/.exec(run.stdout)?.[1] ?? 'missing';
     writeFileSync(join(extra, 'greet.yaml'), 'run: echo changed\n');
-    const resumed = await runCliToEnd(['resume', id, '--dry-run', '--state-dir', ws.stateDir], { cwd: ws.dir, env: { STEPWISE_STEPS_PATH: '' } });
+    const resumed = await runCli(['resume', id, '--dry-run', '--state-dir', ws.stateDir], { cwd: ws.dir, env: { STEPWISE_STEPS_PATH: '' } });
     expect(resumed.code).toBe(0);
   });
 
@@ -226,10 +227,10 @@ describe('the steps library', () => {
     writeFileSync(good, 'description: fine\ninputs:\n  n: { type: integer, default: 1 }\nrun: echo ${{ inputs.n }}\ncheck: test -e done\n');
     const bad = join(ws.dir, 'steps', 'bad.yaml');
     writeFileSync(bad, 'run: echo ${{ inputs.missing }}\ntimeout: soon\nrunn: x\n');
-    const ok = await runCliToEnd(['validate', good]);
+    const ok = await runCli(['validate', good]);
     expect(ok).toMatchObject({ code: 0, stderr: '' });
     expect(ok.stdout).toBe(`${good}: ok (library step)\n`);
-    const result = await runCliToEnd(['validate', bad], { cwd: ws.dir });
+    const result = await runCli(['validate', bad], { cwd: ws.dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/steps\/bad\.yaml:1:\d+ .*unknown input `missing`/);
     expect(result.stderr).toMatch(/steps\/bad\.yaml:2:\d+ .*timeout/);

@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jsonLines, runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli, startCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { eventually } from '../helpers/processes.js';
 import { postgresAvailable, startPostgres, type PgCluster } from '../helpers/postgres.js';
 
@@ -52,7 +53,7 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
 
   it('success: backup kept, new schema in place, versions recorded, finally reports', async () => {
     const { db, args, env, backups } = setup(BASE, ['verify_sql', "SELECT count(*) = 3 FROM customers WHERE given_name IS NOT NULL"]);
-    const result = await runCliToEnd(args, { env });
+    const result = await runCli(args, { env });
     expect(result.code).toBe(0);
     const events = jsonLines(result.stdout);
     expect(events.find((e) => e.type === 'run.finished')?.status).toBe('succeeded');
@@ -73,11 +74,11 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
     const early = join(ws.dir, 'early');
     mkdirSync(early);
     cpSync(join(migrations, '0001_create_orders.sql'), join(early, '0001_create_orders.sql'));
-    const first = await runCliToEnd(args.map((a) => (a === `migrations=${migrations}` ? `migrations=${early}` : a)), { env });
+    const first = await runCli(args.map((a) => (a === `migrations=${migrations}` ? `migrations=${early}` : a)), { env });
     expect(first.code).toBe(0);
     expect(pg.psql('SELECT count(*) FROM stepwise_migrations', db)).toBe('1');
     const before = pg.snapshot(db);
-    const result = await runCliToEnd(args, { env });
+    const result = await runCli(args, { env });
     expect(result.code).toBe(1);
     const events = jsonLines(result.stdout);
     expect(finishedOf(events, 'migrate')?.status).toBe('failed');
@@ -87,15 +88,15 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
 
   it('already migrated by an earlier run: migrate is already done, verify reads the version, a no leaves the database as it is', async () => {
     const { db, args, env } = setup(BASE);
-    expect((await runCliToEnd(args, { env })).code).toBe(0);
+    expect((await runCli(args, { env })).code).toBe(0);
     const migrated = pg.snapshot(db);
-    const again = await runCliToEnd(args, { env });
+    const again = await runCli(args, { env });
     expect(again.code).toBe(0);
     const events = jsonLines(again.stdout);
     expect(finishedOf(events, 'migrate')?.status).toBe('alreadyDone');
     expect(finishedOf(events, 'verify')?.outputs).toEqual({ version: '3' });
     // Verification fails this time: nothing of the migrate step is undone (this run applied nothing).
-    const refused = await runCliToEnd([...args, '--param', 'verify_sql=SELECT false'], { env });
+    const refused = await runCli([...args, '--param', 'verify_sql=SELECT false'], { env });
     expect(refused.code).toBe(1);
     const refusedEvents = jsonLines(refused.stdout);
     expect(finishedOf(refusedEvents, 'migrate')?.status).toBe('alreadyDone');
@@ -106,7 +107,7 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
   it('a failed verification rolls back: the backup is restored, schema and data as before', async () => {
     const { db, args, env } = setup(BASE, ['verify_sql', 'SELECT false']);
     const before = pg.snapshot(db);
-    const result = await runCliToEnd(args, { env });
+    const result = await runCli(args, { env });
     expect(result.code).toBe(1);
     const events = jsonLines(result.stdout);
     expect(finishedOf(events, 'verify')?.status).toBe('failed');
@@ -159,7 +160,7 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
       await lock.release();
       expect(pg.snapshot(s.db)).toBe(before);
 
-      const resumed = await runCliToEnd(['resume', runId, '--json', '--yes', '--state-dir', s.ws.stateDir], { env: s.env });
+      const resumed = await runCli(['resume', runId, '--json', '--yes', '--state-dir', s.ws.stateDir], { env: s.env });
       expect(resumed.code).toBe(0);
       const events = jsonLines(resumed.stdout);
       expect(events.filter((e) => e.type === 'step.started').map((e) => e.stepId)).toEqual(['migrate', 'verify', 'keep', 'report', 'where-is-the-backup']);
@@ -177,7 +178,7 @@ describePg('runbooks/pg-migrate.yaml on a real PostgreSQL', () => {
       await lock.release();
       expect(await eventually(() => pg.psql("SELECT to_regclass('public.stepwise_migrations') IS NOT NULL", s.db) === 't')).toBe(true);
 
-      const resumed = await runCliToEnd(['resume', runId, '--json', '--yes', '--state-dir', s.ws.stateDir], { env: s.env });
+      const resumed = await runCli(['resume', runId, '--json', '--yes', '--state-dir', s.ws.stateDir], { env: s.env });
       expect(resumed.code).toBe(0);
       const events = jsonLines(resumed.stdout);
       const migrate = finishedOf(events, 'migrate');

@@ -3,10 +3,10 @@
  * code, `--quiet`, and gates that fail at once instead of waiting for an answer.
  */
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runCliToEnd, workspace, type CliResult } from '../helpers/cli-process.js';
+import { type CliResult, runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const NIGHTLY = [
   'name: nightly',
@@ -43,26 +43,16 @@ function normalise(text: string, dir: string): string {
 // eslint-disable-next-line no-control-regex
 const ESCAPE = /[\u001b\u009b]/;
 
-/** Runs the CLI with stdin an open pipe that nobody ever writes to or closes. */
+/** Runs the CLI with stdin an open pipe that nobody ever writes to or closes (colour not turned off). */
 function runWithSilentStdin(args: string[], cwd: string): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolveRun) =>
-    child.on('close', (code, signal) => {
-      child.stdin.destroy();
-      resolveRun({ code, signal, stdout, stderr });
-    }),
-  );
+  return runCli(args, { cwd, env: { NO_COLOR: undefined }, keepStdinOpen: true });
 }
 
 describe('plain output (not a terminal)', () => {
   it('is one ISO-timestamped line per event, exactly, with no escape codes: progress on stdout, the failure and all after it on stderr', async () => {
     const ws = workspace();
     const file = ws.write('nightly.yaml', NIGHTLY);
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir, env: { NO_COLOR: undefined, TERM: 'xterm-256color', FORCE_COLOR: '1' } });
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir, env: { NO_COLOR: undefined, TERM: 'xterm-256color', FORCE_COLOR: '1' } });
     expect(result.code).toBe(1);
     expect(result.stdout + result.stderr).not.toMatch(ESCAPE);
     expect(normalise(result.stdout, ws.dir)).toBe(
@@ -107,7 +97,7 @@ describe('plain output (not a terminal)', () => {
   it('strips the colour and cursor codes a step itself prints (its log file keeps them)', async () => {
     const ws = workspace();
     const file = ws.write('colourful.yaml', "name: colourful\nsteps:\n  - id: ls\n    run: printf '\\033[31mred\\033[0m \\033[2Kdone\\n'\n");
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ls \| red done\n/);
     expect(result.stdout + result.stderr).not.toMatch(ESCAPE);
@@ -116,7 +106,7 @@ describe('plain output (not a terminal)', () => {
   it('--quiet: the failure, its tail of both streams, compensation and the summary on stderr; nothing at all for a run that succeeds', async () => {
     const ws = workspace();
     const file = ws.write('nightly.yaml', NIGHTLY);
-    const result = await runCliToEnd(['run', file, '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(normalise(result.stderr, ws.dir)).toBe(
@@ -135,7 +125,7 @@ describe('plain output (not a terminal)', () => {
         '',
       ].join('\n'),
     );
-    const ok = await runCliToEnd(['run', ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo hi; echo warn >&2\n    retry: { attempts: 2, delay: 10ms }\n'), '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const ok = await runCli(['run', ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo hi; echo warn >&2\n    retry: { attempts: 2, delay: 10ms }\n'), '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(ok).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
@@ -143,7 +133,7 @@ describe('plain output (not a terminal)', () => {
     const ws = workspace();
     // Each line is flushed before the next is written, so the order they came in is fixed.
     const file = ws.write('tail.yaml', 'name: tail\nsteps:\n  - id: noisy\n    run: |\n      for i in $(seq 1 30); do if [ $((i % 3)) = 0 ]; then echo "line $i" >&2; else echo "line $i"; fi; sleep 0.02; done\n      exit 7\n');
-    const result = await runCliToEnd(['run', file, '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--quiet', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.code).toBe(1);
     const tail = result.stderr.split('\n').filter((l) => / noisy [|!] /.test(l)).map((l) => l.replace(/^\S+ /, ''));
     expect(tail).toEqual(Array.from({ length: 20 }, (_, k) => `noisy ${(k + 11) % 3 === 0 ? '!' : '|'} line ${k + 11}`));
@@ -152,7 +142,7 @@ describe('plain output (not a terminal)', () => {
   it('a failed run names resume and rollback when they apply (--no-rollback)', async () => {
     const ws = workspace();
     const file = ws.write('halt.yaml', 'name: halt\nsteps:\n  - id: a\n    run: "true"\n    rollback: echo undo\n  - id: b\n    run: exit 5\n');
-    const result = await runCliToEnd(['run', file, '--no-rollback', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--no-rollback', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.code).toBe(1);
     const id = /run (\S+) started/.exec(result.stdout)?.[1] ?? 'missing';
     expect(result.stderr).toContain(`run ${id} failed and halted (not rolled back)`);
@@ -164,7 +154,7 @@ describe('plain output (not a terminal)', () => {
   it('a confirm gate without a terminal fails at once, naming --yes, even with stdin left open', async () => {
     const ws = workspace();
     const file = ws.write('gate.yaml', 'name: gate\nsteps:\n  - id: a\n    run: touch a-done\n    rollback: touch a-undone\n  - id: go\n    confirm: "Really?"\n  - id: b\n    run: touch b-done\n');
-    for (const result of [await runWithSilentStdin(['run', file, '--state-dir', ws.stateDir], ws.dir), await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir })]) {
+    for (const result of [await runWithSilentStdin(['run', file, '--state-dir', ws.stateDir], ws.dir), await runCli(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir })]) {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('step "go" asks "Really?" but there is no terminal to answer');
       expect(result.stderr).toContain('--yes');
@@ -177,7 +167,7 @@ describe('plain output (not a terminal)', () => {
   it('--yes answers every confirm without a terminal', async () => {
     const ws = workspace();
     const file = ws.write('gate.yaml', 'name: gate\nsteps:\n  - id: go\n    confirm: "Really?"\n  - id: b\n    run: touch b-done\n');
-    const result = await runCliToEnd(['run', file, '--yes', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--yes', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(existsSync(join(ws.dir, 'b-done'))).toBe(true);
   });

@@ -6,10 +6,10 @@
  * `--json`, and the per-host mix over real SSH.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { runCli } from '../helpers/run-cli.js';
+import { tempDir, workspace } from '../helpers/temp-dir.js';
 import { startSshd, sshdAvailable, type RunningSshd } from '../helpers/sshd.js';
 
 const RUNBOOK = [
@@ -51,7 +51,7 @@ describe('plan --check', () => {
   it('runs only the checks and says per step what they found', async () => {
     const ws = workspace();
     const file = ws.write('guarded.yaml', RUNBOOK);
-    const result = await runCliToEnd(['plan', file, '--check'], { cwd: ws.dir });
+    const result = await runCli(['plan', file, '--check'], { cwd: ws.dir });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(executed(ws.dir)).toEqual([]);
@@ -76,11 +76,11 @@ describe('plan --check', () => {
   it('--brief --check: one line per step with what its check found; --json says what was executed', async () => {
     const ws = workspace();
     const file = ws.write('guarded.yaml', RUNBOOK);
-    const brief = await runCliToEnd(['plan', file, '--check', '--brief'], { cwd: ws.dir });
+    const brief = await runCli(['plan', file, '--check', '--brief'], { cwd: ws.dir });
     expect(brief.code).toBe(0);
     expect(brief.stdout).toMatch(/^ {3}2\. done {2}local · run: touch ran-done {2}\[check, rollback\] {2}→ already done$/m);
     expect(brief.stdout).toMatch(/^ {3}1\. make {2}.*→ would run$/m);
-    const json = await runCliToEnd(['plan', file, '--check', '--json'], { cwd: ws.dir });
+    const json = await runCli(['plan', file, '--check', '--json'], { cwd: ws.dir });
     const document = JSON.parse(json.stdout) as { executed: string; checked: boolean; steps: Array<{ id: string; check?: { after: boolean }; now?: Array<{ target: string; state: string }> }> };
     expect(Object.keys(document)[0]).toBe('executed');
     expect(document.executed).toBe("only the steps' check: commands (no run, no rollback)");
@@ -88,14 +88,14 @@ describe('plan --check', () => {
     expect(document.steps.find((s) => s.id === 'make')?.check?.after).toBe(true);
     expect(executed(ws.dir)).toEqual([]);
     // Without --check nothing runs at all, not even a check; the plan still shows each check.
-    const plain = await runCliToEnd(['plan', file, '--json'], { cwd: ws.dir });
+    const plain = await runCli(['plan', file, '--json'], { cwd: ws.dir });
     expect((JSON.parse(plain.stdout) as { executed: string }).executed).toBe('nothing');
   });
 
   it('a plan without --check executes nothing, checks included', async () => {
     const ws = workspace();
     const file = ws.write('guarded.yaml', RUNBOOK);
-    const result = await runCliToEnd(['plan', file], { cwd: ws.dir });
+    const result = await runCli(['plan', file], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')[1]).toBe('Nothing is executed and no target is contacted.');
     expect(readdirSync(ws.dir).filter((f) => f.startsWith('checked-') || f.startsWith('ran-'))).toEqual([]);
@@ -114,7 +114,7 @@ describeSsh('plan --check per host, over real SSH', () => {
   it('some hosts already done, others would run; no run executes on any host', async () => {
     const ws = workspace();
     // The remote login user must be able to read the markers: a directory open to all.
-    const shared = mkdtempSync(join(tmpdir(), 'stepwise-check-'));
+    const shared = tempDir('stepwise-check-').dir;
     chmodSync(shared, 0o777);
     const first = sshd.hosts[0]?.name ?? 'missing';
     writeFileSync(join(shared, `done-${first}`), '');
@@ -124,7 +124,7 @@ describeSsh('plan --check per host, over real SSH', () => {
       'fleet.yaml',
       ['name: fleet', 'steps:', '  - id: deploy', '    on: web', `    run: touch ${shared}/ran-\${{ target.name }}`, `    check: test -e ${shared}/done-\${{ target.name }}`, ''].join('\n'),
     );
-    const result = await runCliToEnd(['plan', file, '--inventory', 'hosts.yaml', '--check'], { cwd: ws.dir });
+    const result = await runCli(['plan', file, '--inventory', 'hosts.yaml', '--check'], { cwd: ws.dir });
     expect(result.code).toBe(0);
     const second = sshd.hosts[1]?.name ?? 'missing';
     expect(result.stdout).toMatch(new RegExp(` {4}now {7}${first}: already done — its check holds\\n {14}${second}: would run — its check does not hold \\(exit 1\\)\\n`));

@@ -2,7 +2,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const RUNBOOK = [
   'name: orders-db-migrate',
@@ -68,7 +69,7 @@ describe('stepwise plan', () => {
     const file = ws.write('migrate.yaml', RUNBOOK);
     // plan takes no --state-dir (it has no state); the environment still names one, which must stay untouched.
     const env = { PATH: trapSsh(ws.dir), PLAN_DB_PASSWORD: SECRET_ENV, STEPWISE_STATE_DIR: ws.stateDir };
-    const result = await runCliToEnd(['plan', file, '--param', 'version=v42', '--param', `token=${SECRET_PARAM}`], { cwd: ws.dir, env });
+    const result = await runCli(['plan', file, '--param', 'version=v42', '--param', `token=${SECRET_PARAM}`], { cwd: ws.dir, env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const out = result.stdout;
@@ -105,7 +106,7 @@ describe('stepwise plan', () => {
   it('needs no secret to be readable: a plan is safe to run anywhere', async () => {
     const ws = workspace();
     const file = ws.write('migrate.yaml', RUNBOOK);
-    const result = await runCliToEnd(['plan', file, '--param', 'version=v42'], { cwd: ws.dir, env: { PLAN_DB_PASSWORD: undefined } });
+    const result = await runCli(['plan', file, '--param', 'version=v42'], { cwd: ws.dir, env: { PLAN_DB_PASSWORD: undefined } });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('--password ***');
   });
@@ -114,8 +115,8 @@ describe('stepwise plan', () => {
     const ws = workspace();
     const file = ws.write('migrate.yaml', RUNBOOK);
     const args = [file, '--param', 'version=v42', '--param', `token=${SECRET_PARAM}`];
-    const plan = await runCliToEnd(['plan', ...args], { cwd: ws.dir });
-    const dry = await runCliToEnd(['run', ...args, '--state-dir', ws.stateDir, '--dry-run'], { cwd: ws.dir });
+    const plan = await runCli(['plan', ...args], { cwd: ws.dir });
+    const dry = await runCli(['run', ...args, '--state-dir', ws.stateDir, '--dry-run'], { cwd: ws.dir });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toBe(plan.stdout);
     expect(existsSync(join(ws.dir, 'executed'))).toBe(false);
@@ -125,14 +126,14 @@ describe('stepwise plan', () => {
     const ws = workspace();
     const file = ws.write('migrate.yaml', RUNBOOK);
     const base = ['plan', file, '--param', 'version=v42'];
-    const only = await runCliToEnd([...base, '--only', 'restart,migrate', '--limit', 'web-3'], { cwd: ws.dir });
+    const only = await runCli([...base, '--only', 'restart,migrate', '--limit', 'web-3'], { cwd: ws.dir });
     expect(only.code).toBe(0);
     expect(only.stdout).toContain('(--only restart,migrate: not run: backup, go-live)');
     expect(only.stdout).not.toMatch(/1\. backup/);
     expect(only.stdout).toContain('2. migrate');
     expect(only.stdout).toContain('on        web: web-3 (deploy@web-3)');
     expect(only.stdout).not.toContain('restart web-1');
-    const from = await runCliToEnd([...base, '--from', 'go-live'], { cwd: ws.dir });
+    const from = await runCli([...base, '--from', 'go-live'], { cwd: ws.dir });
     expect(from.stdout).toContain('(--from go-live: not run: backup, migrate)');
     expect(from.stdout).toContain('3. go-live');
     expect(from.stdout).toContain('F1. notify');
@@ -141,10 +142,10 @@ describe('stepwise plan', () => {
   it('rejects an unknown step id and an invalid runbook with exit 2', async () => {
     const ws = workspace();
     const file = ws.write('migrate.yaml', RUNBOOK);
-    const unknown = await runCliToEnd(['plan', file, '--param', 'version=v42', '--only', 'migrat'], { cwd: ws.dir });
+    const unknown = await runCli(['plan', file, '--param', 'version=v42', '--only', 'migrat'], { cwd: ws.dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('did you mean `migrate`?');
-    const missing = await runCliToEnd(['plan', file], { cwd: ws.dir });
+    const missing = await runCli(['plan', file], { cwd: ws.dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('version');
   });

@@ -13,7 +13,8 @@ import { buildReport } from '../../src/report/build-report.js';
 import { openReportSource } from '../../src/report/read-run.js';
 import { ensureStateDir } from '../../src/journal/state-dir.js';
 import { chromiumAvailable, launchChromium, type Browser } from '../helpers/chromium.js';
-import { runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { HOST, hostileRun, recordRun, SCRIPT } from '../unit/report/fixture-runs.js';
 
 const OUTPUT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-output');
@@ -70,10 +71,10 @@ suite('the report in chromium', () => {
   beforeAll(async () => {
     const ws = workspace();
     const runbook = ws.write('orders.yaml', FAILING);
-    const run = await runCliToEnd(['run', runbook, '--state-dir', ws.stateDir, '--param', 'token=hunter2-secret'], { cwd: ws.dir });
+    const run = await runCli(['run', runbook, '--state-dir', ws.stateDir, '--param', 'token=hunter2-secret'], { cwd: ws.dir });
     expect(run.code).toBe(1);
     failedFile = join(ws.dir, 'failed.html');
-    expect((await runCliToEnd(['report', 'last', '-o', failedFile, '--state-dir', ws.stateDir], { cwd: ws.dir })).code).toBe(0);
+    expect((await runCli(['report', 'last', '-o', failedFile, '--state-dir', ws.stateDir], { cwd: ws.dir })).code).toBe(0);
     const state = ensureStateDir(join(ws.dir, 'hostile-state'));
     const { events, runbookText } = hostileRun();
     recordRun(state, '20261127T101500.000Z-0bad', events, runbookText);

@@ -6,7 +6,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
+import { runCli, startCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const FAILING = (dir: string) => `name: failing
 description: Fails at migrate and compensates.
@@ -45,16 +46,16 @@ const API_KEY = 'api-KEY-value-77c2';
 describe('stepwise report: bad input', () => {
   it('refuses an unknown run id, `last` with no runs, and an unwritable -o path, with exit 2', async () => {
     const ws = workspace();
-    const none = await runCliToEnd(['report', 'last', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const none = await runCli(['report', 'last', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/No runs in/);
     const file = ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo hi\n');
-    expect((await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir })).code).toBe(0);
-    const unknown = await runCliToEnd(['report', '19990101T000000.000Z-dead', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect((await runCli(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir })).code).toBe(0);
+    const unknown = await runCli(['report', '19990101T000000.000Z-dead', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/No run "19990101T000000.000Z-dead"/);
     for (const bad of [join(ws.dir, 'missing-dir', 'r.html'), join(file, 'r.html'), ws.dir]) {
-      const result = await runCliToEnd(['report', 'last', '-o', bad, '--state-dir', ws.stateDir], { cwd: ws.dir });
+      const result = await runCli(['report', 'last', '-o', bad, '--state-dir', ws.stateDir], { cwd: ws.dir });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/Cannot write the report to/);
       expect(result.stderr).toMatch(/hint:/);
@@ -64,8 +65,8 @@ describe('stepwise report: bad input', () => {
   it('writes stepwise-RUN_ID.html by default, and HTML to stdout with -o -', async () => {
     const ws = workspace();
     const file = ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo hi\n');
-    await runCliToEnd(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
-    const written = await runCliToEnd(['report', 'last', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    await runCli(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const written = await runCli(['report', 'last', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(written.code).toBe(0);
     const name = /written to (stepwise-\S+\.html)/.exec(written.stderr)?.[1] ?? '';
     expect(name).toMatch(/^stepwise-\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4}\.html$/);
@@ -73,7 +74,7 @@ describe('stepwise report: bad input', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('Succeeded');
     expect(statSync(join(ws.dir, name)).mode & 0o777).toBe(0o600);
-    const stdout = await runCliToEnd(['report', name.slice('stepwise-'.length, -'.html'.length), '-o', '-', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const stdout = await runCli(['report', name.slice('stepwise-'.length, -'.html'.length), '-o', '-', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(stdout.code).toBe(0);
     expect(stdout.stdout).toContain('Succeeded');
     expect(stdout.stdout).toMatch(/^<!doctype html>[\s\S]*<\/html>\n$/);
@@ -86,7 +87,7 @@ describe('stepwise report: bad input', () => {
     const run = startCli(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
     await run.waitFor('waiting-now');
     const out = join(ws.dir, 'live.html');
-    const report = await runCliToEnd(['report', 'last', '-o', out, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const report = await runCli(['report', 'last', '-o', out, '--state-dir', ws.stateDir], { cwd: ws.dir });
     writeFileSync(go, '');
     expect(report.code).toBe(2);
     expect(report.stderr).toMatch(/still in progress/);
@@ -103,7 +104,7 @@ describe('run --report FILE', () => {
     const ws = workspace();
     const file = ws.write('ok.yaml', 'name: ok\nsteps:\n  - id: a\n    run: echo hello-report\n');
     const out = join(ws.dir, 'ok.html');
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--report', out], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir, '--report', out], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`report written to ${out}`);
     const html = readFileSync(out, 'utf8');
@@ -115,7 +116,7 @@ describe('run --report FILE', () => {
     const ws = workspace();
     const file = ws.write('failing.yaml', FAILING(ws.dir));
     const out = join(ws.dir, 'failed.html');
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--param', `token=${SECRET}`, '--report', out], {
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir, '--param', `token=${SECRET}`, '--report', out], {
       cwd: ws.dir, env: { REPORT_TEST_API_KEY: API_KEY },
     });
     expect(result.code).toBe(1);
@@ -135,7 +136,7 @@ describe('run --report FILE', () => {
     // The descriptions come from the journal: the report does not need the runbook copy.
     const [runDir] = readdirSync(join(ws.stateDir, 'runs'));
     rmSync(join(ws.stateDir, 'runs', runDir ?? '?', 'runbook'), { recursive: true });
-    const again = await runCliToEnd(['report', 'last', '-o', '-', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    const again = await runCli(['report', 'last', '-o', '-', '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(again.stdout).toContain('Fails at migrate and compensates.');
   });
 
@@ -157,9 +158,9 @@ describe('run --report FILE', () => {
     const ws = workspace();
     const outDir = join(ws.dir, 'reports');
     const file = ws.write('rm.yaml', `name: rm\nsteps:\n  - id: a\n    run: rm -rf ${outDir}\n`);
-    await runCliToEnd(['run', ws.write('mk.yaml', `name: mk\nsteps:\n  - id: a\n    run: mkdir -p ${outDir}\n`), '--state-dir', ws.stateDir], { cwd: ws.dir });
+    await runCli(['run', ws.write('mk.yaml', `name: mk\nsteps:\n  - id: a\n    run: mkdir -p ${outDir}\n`), '--state-dir', ws.stateDir], { cwd: ws.dir });
     expect(existsSync(outDir)).toBe(true);
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--report', join(outDir, 'r.html')], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir, '--report', join(outDir, 'r.html')], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/could not be written/);
     expect(result.stderr).toMatch(/stepwise report \S+ -o FILE/);
@@ -170,11 +171,11 @@ describe('run --report FILE', () => {
     const marker = join(ws.dir, 'ran');
     const file = ws.write('m.yaml', `name: m\nsteps:\n  - id: a\n    run: touch ${marker}\n`);
     for (const bad of [join(ws.dir, 'nope', 'r.html'), '-']) {
-      const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--report', bad], { cwd: ws.dir });
+      const result = await runCli(['run', file, '--state-dir', ws.stateDir, '--report', bad], { cwd: ws.dir });
       expect(result.code).toBe(2);
       expect(existsSync(marker)).toBe(false);
     }
-    const dry = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--dry-run', '--report', join(ws.dir, 'r.html')], { cwd: ws.dir });
+    const dry = await runCli(['run', file, '--state-dir', ws.stateDir, '--dry-run', '--report', join(ws.dir, 'r.html')], { cwd: ws.dir });
     expect(dry.code).toBe(2);
     expect(dry.stderr).toMatch(/nothing to report with --dry-run/);
   });
@@ -183,7 +184,7 @@ describe('run --report FILE', () => {
     const ws = workspace();
     const out = join(ws.dir, 'big.html');
     const file = ws.write('big.yaml', `name: big\nsteps:\n  - id: loud\n    run: |\n      echo first-line\n      head -c 32000000 /dev/zero | tr '\\0' 'x' | fold -w 100\n      echo last-line\n`);
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--report', out], { cwd: ws.dir });
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir, '--report', out], { cwd: ws.dir });
     expect(result.code).toBe(0);
     const size = statSync(out).size;
     expect(size).toBeLessThan(1024 * 1024);

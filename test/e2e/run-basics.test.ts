@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli } from '../helpers/run-cli.js';
+import { tempDir, workspace } from '../helpers/temp-dir.js';
 
 describe('stepwise run (built CLI, real processes)', () => {
   it('runs the quick-start runbook', async () => {
     const ws = workspace();
-    const result = await runCliToEnd(['run', 'runbooks/hello.yaml', '--state-dir', ws.stateDir, '--param', 'who=ops']);
+    const result = await runCli(['run', 'runbooks/hello.yaml', '--state-dir', ws.stateDir, '--param', 'who=ops']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Hello, ops!');
@@ -20,7 +20,7 @@ describe('stepwise run (built CLI, real processes)', () => {
     const failing = ws.write('fail.yaml', 'name: fail\nsteps:\n  - id: a\n    run: "true"\n    rollback: echo undo-a\n  - id: b\n    run: exit 4\n');
     const badRollback = ws.write('bad.yaml', 'name: bad\nsteps:\n  - id: a\n    run: "true"\n    rollback: exit 9\n  - id: b\n    run: exit 4\n');
     const invalid = ws.write('invalid.yaml', 'name: invalid\nsteps:\n  - id: a\n    rnu: "true"\n');
-    const codes = await Promise.all([ok, failing, badRollback, invalid].map((f) => runCliToEnd(['run', f, '--state-dir', ws.stateDir])));
+    const codes = await Promise.all([ok, failing, badRollback, invalid].map((f) => runCli(['run', f, '--state-dir', ws.stateDir])));
     expect(codes.map((c) => c.code)).toEqual([0, 1, 3, 2]);
     // Compensation is part of the failure: stderr, so cron mails it.
     expect(codes[1]?.stderr).toContain('undo-a');
@@ -44,7 +44,7 @@ describe('stepwise run (built CLI, real processes)', () => {
         '',
       ].join('\n'),
     );
-    const result = await runCliToEnd(['run', file, '--json', '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--json', '--state-dir', ws.stateDir]);
     expect(result.code).toBe(1);
     const events = jsonLines(result.stdout);
     const allowed = ['run.started', 'step.started', 'step.output', 'step.retrying', 'step.finished', 'rollback.started', 'rollback.finished', 'run.finished'];
@@ -77,7 +77,7 @@ describe('stepwise run (built CLI, real processes)', () => {
 
   it('a substituted param can never change the shell syntax, bare or in double quotes', async () => {
     const ws = workspace();
-    const pwned = join(mkdtempSync(join(tmpdir(), 'pwn-')), 'pwned');
+    const pwned = tempDir('pwn-').path('pwned');
     const file = ws.write(
       'inject.yaml',
       [
@@ -93,7 +93,7 @@ describe('stepwise run (built CLI, real processes)', () => {
       ].join('\n'),
     );
     for (const value of [`x"; touch ${pwned}; echo "`, `$(touch ${pwned})`, '`touch ' + pwned + '`', `'; touch ${pwned}; '`]) {
-      const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--param', `v=${value}`]);
+      const result = await runCli(['run', file, '--state-dir', ws.stateDir, '--param', `v=${value}`]);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`| [${value}]`);
       expect(result.stdout).toContain(`| [v=${value}]`);
@@ -105,7 +105,7 @@ describe('stepwise run (built CLI, real processes)', () => {
     const ws = workspace();
     const tag = `sleep 30${Math.floor(Math.random() * 9)}`;
     const file = ws.write('t.yaml', `name: t\nsteps:\n  - id: slow\n    timeout: 1s\n    run: bash -c '${tag} & ${tag}; wait' & ${tag}; wait\n`);
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/step "slow" timed out after 1(\.\d)?s \(timeout 1s\)/);
     const { eventually } = await import('../helpers/processes.js');
@@ -121,8 +121,8 @@ describe('stepwise run (built CLI, real processes)', () => {
       'id.yaml',
       `name: id\ntargets:\n  web: { hosts: [web-1.internal], identity: ${ws.dir}/no-such-key }\nsteps:\n  - id: local-first\n    run: touch ${marker}\n  - id: remote\n    on: web\n    run: "true"\n`,
     );
-    expect((await runCliToEnd(['validate', file])).code).toBe(0);
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir]);
+    expect((await runCli(['validate', file])).code).toBe(0);
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/id\.yaml:3:\d+ .*no-such-key/);
     expect(existsSync(marker)).toBe(false);
@@ -133,7 +133,7 @@ describe('stepwise run (built CLI, real processes)', () => {
     const marker = join(ws.dir, 'ran');
     const file = ws.write('sd.yaml', `name: sd\nsteps:\n  - id: a\n    run: touch ${marker}\n`);
     const notADir = ws.write('plain-file', 'x');
-    const result = await runCliToEnd(['run', file, '--state-dir', join(notADir, 'state')]);
+    const result = await runCli(['run', file, '--state-dir', join(notADir, 'state')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/state/i);
     expect(existsSync(marker)).toBe(false);
@@ -145,7 +145,7 @@ describe('stepwise run (built CLI, real processes)', () => {
       'o.yaml',
       'name: o\nsteps:\n  - id: create-db\n    run: echo "dump-file=/backups/x 1.dump" >> "$STEPWISE_OUTPUT"\n  - id: use\n    run: echo "got ${{ steps.create-db.outputs.dump-file }}"\n',
     );
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('got /backups/x 1.dump');
   });
@@ -153,7 +153,7 @@ describe('stepwise run (built CLI, real processes)', () => {
   it('journal, logs and runbook copy are private (0700 dirs, 0600 files)', async () => {
     const ws = workspace();
     const file = ws.write('p.yaml', 'name: p\nsteps:\n  - id: a\n    run: echo hi\n');
-    const result = await runCliToEnd(['run', file, '--json', '--state-dir', ws.stateDir]);
+    const result = await runCli(['run', file, '--json', '--state-dir', ws.stateDir]);
     const runId = String(jsonLines(result.stdout)[0]?.runId);
     const { statSync, readdirSync } = await import('node:fs');
     const runDir = join(ws.stateDir, 'runs', runId);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, runCliToEnd, startCli, workspace } from '../helpers/cli-process.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jsonLines, runCli, startCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { allCommandLines, eventually } from '../helpers/processes.js';
 import { killRunProcesses, onlyRunId, pidsOfRun } from '../helpers/run-processes.js';
 
@@ -67,7 +69,7 @@ describe('signals', () => {
     expect([counter(ws.dir, 'undo-b'), counter(ws.dir, 'undo-a')]).toEqual([0, 0]);
 
     const runId = String(finished?.runId);
-    const rollback = await runCliToEnd(['rollback', runId, '--state-dir', ws.stateDir]);
+    const rollback = await runCli(['rollback', runId, '--state-dir', ws.stateDir]);
     expect(rollback.code).toBe(1);
     expect([counter(ws.dir, 'undo-b'), counter(ws.dir, 'undo-a')]).toEqual([1, 1]);
   });
@@ -95,16 +97,16 @@ describe('crash safety', () => {
     killRunProcesses(id);
     execFileSync('touch', [join(ws.dir, 'killed')]);
 
-    const show = await runCliToEnd(['show', id, '--state-dir', ws.stateDir]);
+    const show = await runCli(['show', id, '--state-dir', ws.stateDir]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/one/);
 
-    const resumed = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
+    const resumed = await runCli(['resume', id, '--state-dir', ws.stateDir]);
     expect(resumed.code).toBe(0);
     expect([counter(ws.dir, 'one'), counter(ws.dir, 'two'), counter(ws.dir, 'three')]).toEqual([1, 2, 1]);
 
     // A finished run is not resumed again: exit 2, saying so, nothing run.
-    const again = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
+    const again = await runCli(['resume', id, '--state-dir', ws.stateDir]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already succeeded/);
     expect(counter(ws.dir, 'three')).toBe(1);
@@ -119,7 +121,7 @@ describe('crash safety', () => {
     const killed = await cli.done;
     const id = String(jsonLines(killed.stdout)[0]?.runId);
     killRunProcesses(id);
-    const rolled = await runCliToEnd(['rollback', id, '--json', '--state-dir', ws.stateDir]);
+    const rolled = await runCli(['rollback', id, '--json', '--state-dir', ws.stateDir]);
     expect(rolled.code).toBe(1);
     const order = jsonLines(rolled.stdout).filter((e) => e.type === 'rollback.started').map((e) => e.stepId);
     expect(order).toEqual(['two', 'one']);
@@ -140,9 +142,9 @@ describe('crash safety', () => {
     const id = String(jsonLines(killed.stdout)[0]?.runId);
     expect(await eventually(() => pidsOfRun(id, 'sleep').length === 1)).toBe(true);
     execFileSync('touch', [join(ws.dir, 'killed')]);
-    const resumed = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
+    const resumed = await runCli(['resume', id, '--state-dir', ws.stateDir]);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/ended [1-9]\d* process\(es\) still running from the interrupted run/);
+    expect(resumed.stdout + resumed.stderr).toMatch(/ended [1-9]\d* process\(es\) still running from the interrupted run/);
     expect(pidsOfRun(id, 'sleep')).toEqual([]);
     expect(counter(ws.dir, 'long')).toBe(2);
   });
@@ -158,7 +160,7 @@ describe('crash safety', () => {
     cli.child.kill('SIGKILL');
     const killed = await cli.done;
     const id = String(jsonLines(killed.stdout)[0]?.runId);
-    const resumed = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
+    const resumed = await runCli(['resume', id, '--state-dir', ws.stateDir]);
     expect(resumed.code).toBe(0);
     expect([counter(ws.dir, 's1'), counter(ws.dir, 's2'), counter(ws.dir, 's4')]).toEqual([1, 1, 1]);
     // s3 may have been running when the runner died: then it runs again (steps should be idempotent)
@@ -185,14 +187,14 @@ describe('crash safety', () => {
     killRunProcesses(id);
     execFileSync('touch', [join(ws.dir, 'killed')]);
     expect(counter(ws.dir, 'undo-one')).toBe(0);
-    const rolled = await runCliToEnd(['rollback', id, '--state-dir', ws.stateDir]);
+    const rolled = await runCli(['rollback', id, '--state-dir', ws.stateDir]);
     expect(rolled.code).toBe(1);
     expect([counter(ws.dir, 'undo-two'), counter(ws.dir, 'undo-one')]).toEqual([2, 1]);
   });
 
   it('unknown run id is a usage error (exit 2)', async () => {
     const ws = workspace();
-    const result = await runCliToEnd(['resume', '20990101T000000.000Z-dead', '--state-dir', ws.stateDir]);
+    const result = await runCli(['resume', '20990101T000000.000Z-dead', '--state-dir', ws.stateDir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/history/);
   });
@@ -201,10 +203,23 @@ describe('crash safety', () => {
 describe('locks', () => {
   it('two runs started at the same instant: exactly one runs, the other exits 75 naming the holder', async () => {
     const ws = workspace();
-    const file = ws.write('lock.yaml', `name: lock\nsteps:\n  - id: a\n    run: ${count(ws.dir, 'ran')}; sleep 1\n`);
-    const [first, second] = await Promise.all([runCliToEnd(['run', file, '--state-dir', ws.stateDir]), runCliToEnd(['run', file, '--state-dir', ws.stateDir])]);
-    const codes = [first?.code, second?.code].sort();
-    expect(codes).toEqual([0, 75]);
+    const release = join(ws.dir, 'release');
+    // The step holds the lock until the test lets go, after the other run was refused: however
+    // slowly the machine starts the second run, the two never simply take turns.
+    const file = ws.write('lock.yaml', `name: lock\nsteps:\n  - id: a\n    run: |\n      ${count(ws.dir, 'ran')}\n      until [ -e ${release} ]; do sleep 0.05; done\n`);
+    const runs = [startCli(['run', file, '--state-dir', ws.stateDir]), startCli(['run', file, '--state-dir', ws.stateDir])];
+    let decided = false;
+    // If both got in, both wait in the step: say so at once instead of hanging.
+    const bothRan = (async () => {
+      while (!decided && counter(ws.dir, 'ran') < 2) await sleep(50);
+      return 'both runs entered the step' as const;
+    })();
+    const firstEnded = await Promise.race([runs[0]!.done, runs[1]!.done, bothRan]);
+    decided = true;
+    writeFileSync(release, '');
+    const [first, second] = await Promise.all(runs.map((run) => run.done));
+    expect(firstEnded).toMatchObject({ code: 75 });
+    expect([first?.code, second?.code].sort()).toEqual([0, 75]);
     const loser = first?.code === 75 ? first : second;
     expect(loser?.stderr).toMatch(/run \S+/);
     expect(loser?.stderr).toMatch(/pid \d+/);
@@ -229,16 +244,20 @@ describe('secrets', () => {
         '    run: |',
         '      echo "token is ${{ params.token }} and key is $API_KEY"',
         '      echo "out=${{ secrets.API_KEY }}" >> "$STEPWISE_OUTPUT"',
-        '      sleep 1',
+        '      echo step-running',
+        `      until [ -e ${ws.dir}/go ]; do sleep 0.05; done`,
         '',
       ].join('\n'),
     );
     const cli = startCli(['run', file, '--state-dir', ws.stateDir, '--param', `token=${secret}`], { env: { TEST_API_KEY: `${secret}-key` } });
     let inArgv = 0;
-    const scan = setInterval(() => {
-      // our own test process's argv lists the CLI's args; look only at other processes
-      inArgv += allCommandLines().filter((l) => l.includes(`${secret}-key`) || (l.includes(secret) && !l.includes('--param'))).length;
-    }, 50);
+    // our own test process's argv lists the CLI's args; look only at other processes
+    const look = () => (inArgv += allCommandLines().filter((l) => l.includes(`${secret}-key`) || (l.includes(secret) && !l.includes('--param'))).length);
+    const scan = setInterval(look, 50);
+    // Certainly once while the step runs, with the secrets in its environment.
+    await cli.waitFor('step-running');
+    look();
+    writeFileSync(join(ws.dir, 'go'), '');
     const result = await cli.done;
     clearInterval(scan);
     expect(result.code).toBe(0);

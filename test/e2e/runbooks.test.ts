@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, w
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { jsonLines, runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { jsonLines, runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNBOOKS = join(ROOT, 'runbooks');
@@ -43,7 +44,7 @@ describe('shipped runbooks and steps validate', () => {
   });
 
   it.each(runbookFiles)('stepwise validate runbooks/%s exits 0', async (file) => {
-    const result = await runCliToEnd(['validate', join(RUNBOOKS, file)]);
+    const result = await runCli(['validate', join(RUNBOOKS, file)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
@@ -51,8 +52,8 @@ describe('shipped runbooks and steps validate', () => {
   it('rolling-restart validates with the sample inventory and plans one host per batch, in order', async () => {
     const inventory = join(RUNBOOKS, 'inventories', 'example.yaml');
     const file = join(RUNBOOKS, 'rolling-restart.yaml');
-    expect((await runCliToEnd(['validate', file, '--inventory', inventory])).code).toBe(0);
-    const plan = await runCliToEnd(['plan', file, '--inventory', inventory, '--param', 'unit=orders.service']);
+    expect((await runCli(['validate', file, '--inventory', inventory])).code).toBe(0);
+    const plan = await runCli(['plan', file, '--inventory', inventory, '--param', 'unit=orders.service']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/in batches of 1[\s\S]*1\) web-1[\s\S]*2\) web-2[\s\S]*3\) web-3/);
   });
@@ -71,7 +72,7 @@ describe('shipped runbooks and steps validate', () => {
     };
     const runbook = { name: 'all-steps', steps: stepNames.map((name) => ({ id: name, uses: name, ...(required[name] ? { with: required[name] } : {}) })) };
     const file = ws.write('all.yaml', stringify(runbook));
-    const result = await runCliToEnd(['validate', file]);
+    const result = await runCli(['validate', file]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
@@ -101,7 +102,7 @@ describe('runbooks/nightly-cleanup.yaml', () => {
 
   it('deletes only old files matching the pattern and reports what it did', async () => {
     const { ws, logs } = tree();
-    const result = await runCliToEnd(['run', file, '--json', '--state-dir', ws.stateDir, '--param', `dir=${logs}`, '--param', 'pattern=*.gz', '--param', 'older_than_days=14', '--param', 'min_free_percent=0.1']);
+    const result = await runCli(['run', file, '--json', '--state-dir', ws.stateDir, '--param', `dir=${logs}`, '--param', 'pattern=*.gz', '--param', 'older_than_days=14', '--param', 'min_free_percent=0.1']);
     expect(result.code).toBe(0);
     expect(existsSync(join(logs, 'app.log.1.gz'))).toBe(false);
     expect(existsSync(join(logs, 'nested', 'worker.log.2.gz'))).toBe(false);
@@ -115,7 +116,7 @@ describe('runbooks/nightly-cleanup.yaml', () => {
 
   it('dry_run deletes nothing and lists what it would delete', async () => {
     const { ws, logs } = tree();
-    const result = await runCliToEnd(['run', file, '--state-dir', ws.stateDir, '--param', `dir=${logs}`, '--param', 'dry_run=true', '--param', 'min_free_percent=0']);
+    const result = await runCli(['run', file, '--state-dir', ws.stateDir, '--param', `dir=${logs}`, '--param', 'dry_run=true', '--param', 'min_free_percent=0']);
     expect(result.code).toBe(0);
     expect(result.stdout + result.stderr).toContain(`would delete: ${join(logs, 'app.log.1.gz')}`);
     expect(readdirSync(logs).sort()).toEqual(['app.log', 'app.log.1.gz', 'nested', 'recent.log.1.gz']);
@@ -123,7 +124,7 @@ describe('runbooks/nightly-cleanup.yaml', () => {
 
   it('exits 1 when pruning did not free enough space (so cron mails someone)', async () => {
     const { ws, logs } = tree();
-    const result = await runCliToEnd(['run', file, '--json', '--state-dir', ws.stateDir, '--param', `dir=${logs}`, '--param', 'min_free_percent=100', '--param', 'remove_empty_dirs=true']);
+    const result = await runCli(['run', file, '--json', '--state-dir', ws.stateDir, '--param', `dir=${logs}`, '--param', 'min_free_percent=100', '--param', 'remove_empty_dirs=true']);
     expect(result.code).toBe(1);
     const events = jsonLines(result.stdout);
     expect(finished(events, 'after')?.status).toBe('failed');
@@ -133,7 +134,7 @@ describe('runbooks/nightly-cleanup.yaml', () => {
 
   it('refuses to prune a system directory', async () => {
     const ws = workspace();
-    const result = await runCliToEnd(['run', file, '--json', '--state-dir', ws.stateDir, '--param', 'dir=/etc/', '--param', 'dry_run=true']);
+    const result = await runCli(['run', file, '--json', '--state-dir', ws.stateDir, '--param', 'dir=/etc/', '--param', 'dry_run=true']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('refusing to prune /etc');
   });
@@ -158,7 +159,7 @@ describe('runbooks/incident-disk-full.yaml (journalctl and apt-get are fakes on 
   it('with --yes, every cleanup runs: old rotated logs go, current and recent logs stay', async () => {
     const h = host();
     // A target no disk can meet makes every cleanup needed; the final check then fails by design.
-    const result = await runCliToEnd(['run', file, '--json', '--yes', '--state-dir', h.ws.stateDir, ...h.params, '--param', 'target_free_percent=100'], { env: h.env });
+    const result = await runCli(['run', file, '--json', '--yes', '--state-dir', h.ws.stateDir, ...h.params, '--param', 'target_free_percent=100'], { env: h.env });
     const events = jsonLines(result.stdout);
     expect(finished(events, 'what-uses-it')?.status).toBe('succeeded');
     expect(finished(events, 'delete-rotated-logs')?.outputs).toEqual({ deleted: '2' });
@@ -173,7 +174,7 @@ describe('runbooks/incident-disk-full.yaml (journalctl and apt-get are fakes on 
 
   it('without a terminal or --yes, every question counts as no: nothing is deleted', async () => {
     const h = host();
-    const result = await runCliToEnd(['run', file, '--json', '--state-dir', h.ws.stateDir, ...h.params, '--param', 'target_free_percent=100'], { env: h.env });
+    const result = await runCli(['run', file, '--json', '--state-dir', h.ws.stateDir, ...h.params, '--param', 'target_free_percent=100'], { env: h.env });
     const events = jsonLines(result.stdout);
     expect(finished(events, 'ok-to-delete-rotated-logs')?.status).toBe('failed');
     expect(finished(events, 'delete-rotated-logs')?.status).toBe('skipped');
@@ -186,7 +187,7 @@ describe('runbooks/incident-disk-full.yaml (journalctl and apt-get are fakes on 
     const h = host();
     rmSync(join(h.logDir, 'syslog.2.gz'));
     rmSync(join(h.logDir, 'nginx', 'access.log.1'));
-    const result = await runCliToEnd(['run', file, '--json', '--yes', '--state-dir', h.ws.stateDir, ...h.params, '--param', 'target_free_percent=100'], { env: h.env });
+    const result = await runCli(['run', file, '--json', '--yes', '--state-dir', h.ws.stateDir, ...h.params, '--param', 'target_free_percent=100'], { env: h.env });
     const events = jsonLines(result.stdout);
     expect(finished(events, 'delete-rotated-logs')?.status).toBe('alreadyDone');
     expect(events.some((e) => e.type === 'step.output' && e.stepId === 'delete-rotated-logs' && String(e.line).startsWith('deleting:'))).toBe(false);
@@ -195,7 +196,7 @@ describe('runbooks/incident-disk-full.yaml (journalctl and apt-get are fakes on 
 
   it('when there is already enough room, it only looks', async () => {
     const h = host();
-    const result = await runCliToEnd(['run', file, '--json', '--yes', '--state-dir', h.ws.stateDir, ...h.params], { env: h.env });
+    const result = await runCli(['run', file, '--json', '--yes', '--state-dir', h.ws.stateDir, ...h.params], { env: h.env });
     expect(result.code).toBe(0);
     const events = jsonLines(result.stdout);
     expect(['ok-to-vacuum-journal', 'vacuum-journal', 'ok-to-delete-rotated-logs', 'delete-rotated-logs'].map((id) => finished(events, id)?.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);

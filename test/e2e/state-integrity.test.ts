@@ -8,7 +8,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCliToEnd, workspace } from '../helpers/cli-process.js';
+import { runCli } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 /** A run that fails at `b` after `a` succeeded: resumable; counts how often each step ran. */
 function failedRun(dir: string): string {
@@ -30,7 +31,7 @@ const count = (dir: string, name: string) => (existsSync(join(dir, `${name}.coun
 async function haltedRun(): Promise<{ ws: ReturnType<typeof workspace>; id: string; journal: string }> {
   const ws = workspace();
   const file = ws.write('integrity.yaml', failedRun(ws.dir));
-  const run = await runCliToEnd(['run', file, '--no-rollback', '--state-dir', ws.stateDir]);
+  const run = await runCli(['run', file, '--no-rollback', '--state-dir', ws.stateDir]);
   expect(run.code).toBe(1);
   const id = readdirSync(join(ws.stateDir, 'runs'))[0] as string;
   return { ws, id, journal: join(ws.stateDir, 'runs', id, 'journal.jsonl') };
@@ -42,7 +43,7 @@ function journalLines(path: string): string[] {
 
 async function expectRefused(ws: ReturnType<typeof workspace>, id: string, pattern: RegExp): Promise<void> {
   for (const command of ['resume', 'rollback']) {
-    const result = await runCliToEnd([command, id, '--yes', '--state-dir', ws.stateDir]);
+    const result = await runCli([command, id, '--yes', '--state-dir', ws.stateDir]);
     expect({ command, code: result.code }).toEqual({ command, code: 2 });
     expect(result.stderr).toContain(`run ${id} cannot be`);
     expect(result.stderr).toMatch(pattern);
@@ -64,7 +65,7 @@ describe('resume and rollback refuse a journal they cannot trust', () => {
     rmSync(journal);
     mkdirSync(journal);
     await expectRefused(ws, id, /journal cannot be read \(.*EISDIR/);
-    const show = await runCliToEnd(['show', id, '--state-dir', ws.stateDir]);
+    const show = await runCli(['show', id, '--state-dir', ws.stateDir]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/Journal unreadable: .*EISDIR/);
   });
@@ -78,11 +79,11 @@ describe('resume and rollback refuse a journal they cannot trust', () => {
     writeFileSync(journal, `${lines.join('\n')}\n`);
     await expectRefused(ws, id, new RegExp(`line ${at + 1} .*corrupt: checksum mismatch`));
     // show still shows the rest, and says what it could not read.
-    const show = await runCliToEnd(['show', id, '--state-dir', ws.stateDir]);
+    const show = await runCli(['show', id, '--state-dir', ws.stateDir]);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('Journal damaged: 1 record(s)');
     expect(show.stdout).toContain(`line ${at + 1}`);
-    const report = await runCliToEnd(['report', id, '-o', '-', '--state-dir', ws.stateDir]);
+    const report = await runCli(['report', id, '-o', '-', '--state-dir', ws.stateDir]);
     expect(report.code).toBe(0);
     expect(report.stdout).toContain('The journal is damaged');
   });
@@ -102,11 +103,11 @@ describe('resume and rollback refuse a journal they cannot trust', () => {
     const text = readFileSync(journal, 'utf8');
     truncateSync(journal, Buffer.byteLength(text) - 12);
     writeFileSync(join(ws.dir, 'fixed'), '');
-    const resumed = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
+    const resumed = await runCli(['resume', id, '--state-dir', ws.stateDir]);
     expect(resumed.code).toBe(0);
     expect([count(ws.dir, 'a'), count(ws.dir, 'b')]).toEqual([1, 2]);
     // A second resume after it: the torn line is explained, not damage; the run is finished.
-    const again = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
+    const again = await runCli(['resume', id, '--state-dir', ws.stateDir]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already succeeded: it is finished/);
   });
@@ -119,9 +120,9 @@ describe('resume and rollback refuse a journal they cannot trust', () => {
       return JSON.stringify(rest);
     });
     writeFileSync(journal, `${legacy.join('\n')}\n`);
-    expect((await runCliToEnd(['show', id, '--state-dir', ws.stateDir])).stdout).not.toContain('Journal damaged');
+    expect((await runCli(['show', id, '--state-dir', ws.stateDir])).stdout).not.toContain('Journal damaged');
     writeFileSync(join(ws.dir, 'fixed'), '');
-    const resumed = await runCliToEnd(['resume', id, '--state-dir', ws.stateDir]);
+    const resumed = await runCli(['resume', id, '--state-dir', ws.stateDir]);
     expect(resumed.code).toBe(0);
     expect([count(ws.dir, 'a'), count(ws.dir, 'b')]).toEqual([1, 2]);
   });
@@ -131,17 +132,17 @@ describe('finished runs', () => {
   it('resume of a succeeded run and of a rolled-back run is exit 2, saying so', async () => {
     const ws = workspace();
     writeFileSync(join(ws.dir, 'fixed'), '');
-    const ok = await runCliToEnd(['run', ws.write('ok.yaml', failedRun(ws.dir)), '--state-dir', ws.stateDir]);
+    const ok = await runCli(['run', ws.write('ok.yaml', failedRun(ws.dir)), '--state-dir', ws.stateDir]);
     expect(ok.code).toBe(0);
     const okId = readdirSync(join(ws.stateDir, 'runs'))[0] as string;
     rmSync(join(ws.dir, 'fixed'));
-    const failed = await runCliToEnd(['run', join(ws.dir, 'ok.yaml'), '--state-dir', ws.stateDir]);
+    const failed = await runCli(['run', join(ws.dir, 'ok.yaml'), '--state-dir', ws.stateDir]);
     expect(failed.code).toBe(1);
     const rolledId = readdirSync(join(ws.stateDir, 'runs')).sort()[1] as string;
-    const resumeOk = await runCliToEnd(['resume', okId, '--state-dir', ws.stateDir]);
+    const resumeOk = await runCli(['resume', okId, '--state-dir', ws.stateDir]);
     expect(resumeOk.code).toBe(2);
     expect(resumeOk.stderr).toContain(`run ${okId} already succeeded`);
-    const resumeRolled = await runCliToEnd(['resume', rolledId, '--state-dir', ws.stateDir]);
+    const resumeRolled = await runCli(['resume', rolledId, '--state-dir', ws.stateDir]);
     expect(resumeRolled.code).toBe(2);
     expect(resumeRolled.stderr).toContain(`run ${rolledId} was rolled back`);
     expect(count(ws.dir, 'a')).toBe(2);
@@ -154,7 +155,7 @@ describe('a state dir that cannot be used', () => {
     writeFileSync(ws.stateDir, 'not a directory');
     const file = ws.write('integrity.yaml', failedRun(ws.dir));
     for (const args of [['run', file], ['history'], ['show', 'last'], ['logs', 'last'], ['report', 'last', '-o', '-'], ['resume', '20990101T000000.000Z-dead'], ['rollback', '20990101T000000.000Z-dead']]) {
-      const result = await runCliToEnd([...args, '--state-dir', ws.stateDir]);
+      const result = await runCli([...args, '--state-dir', ws.stateDir]);
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toContain(ws.stateDir);
       expect(result.stderr).toMatch(/ENOTDIR|EEXIST|not a directory/);
@@ -168,7 +169,7 @@ describe('a state dir that cannot be used', () => {
     mkdirSync(ws.stateDir);
     writeFileSync(join(ws.stateDir, 'runs'), '');
     for (const args of [['history'], ['show', 'last'], ['run', ws.write('integrity.yaml', failedRun(ws.dir))]]) {
-      const result = await runCliToEnd([...args, '--state-dir', ws.stateDir]);
+      const result = await runCli([...args, '--state-dir', ws.stateDir]);
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toContain(join(ws.stateDir, 'runs'));
       expect(result.stderr).not.toMatch(/internal error|\n\s+at /);

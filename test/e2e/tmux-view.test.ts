@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CLI, workspace } from '../helpers/cli-process.js';
+import { CLI_PATH } from '../helpers/run-cli.js';
+import { workspace } from '../helpers/temp-dir.js';
 
 const SOCKET = `stepwise-e2e-${process.pid}`;
 let sessions = 0;
@@ -33,7 +34,7 @@ async function until(name: string, pattern: RegExp, guardMs = 90_000): Promise<s
 /** Starts `stepwise ARGS` in a new tmux window of `columns`; the pane ends with `EXIT=<code>`. */
 function start(args: string[], cwd: string, columns: number): string {
   const name = `s${++sessions}`;
-  const quoted = [process.execPath, CLI, ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+  const quoted = [process.execPath, CLI_PATH, ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
   // CI must not be set, or stepwise prints plain lines; the pane stays open after the run for capture.
   const command = `cd '${cwd}' && env -u CI NO_COLOR=1 TERM=xterm-256color ${quoted}; echo "EXIT=$?"; sleep 600`;
   tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', '50', command);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { workspace } from '../helpers/cli-process.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { runInPty, stripEscapes } from '../helpers/pty.js';
 
 function journalOf(stateDir: string): Array<Record<string, unknown>> {

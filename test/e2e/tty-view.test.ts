@@ -1,6 +1,6 @@
 /** The live TTY view of the built CLI on a real pseudo-terminal (listr2 drawing, results, summary). */
 import { describe, expect, it } from '@jest/globals';
-import { workspace } from '../helpers/cli-process.js';
+import { workspace } from '../helpers/temp-dir.js';
 import { runInPty } from '../helpers/pty.js';
 
 // eslint-disable-next-line no-control-regex

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
-import { tempDir } from '../unit/runbook/temp-files.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const EXAMPLE = 'test/fixtures/runbooks/valid/orders-db-migrate.yaml';
 const SPEC = resolve('../shared/SPEC.md');

@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tempDir } from '../unit/runbook/temp-files.js';
 import { CLI_PATH, runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const VALID = 'test/fixtures/runbooks/valid/orders-db-migrate.yaml';
 const INVALID_DIR = 'test/fixtures/runbooks/invalid';

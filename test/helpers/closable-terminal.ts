@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CLI } from './cli-process.js';
+import { CLI_PATH } from './run-cli.js';
 import { alive } from './proc-state.js';
 import { eventually } from './processes.js';
 
@@ -34,7 +34,7 @@ function shellQuote(word: string): string {
  * leaves a `core` file in `cwd` for the test to find.
  */
 function cliCommand(args: string[], cwd: string): string {
-  return `cd ${shellQuote(cwd)} && { ulimit -c unlimited 2>/dev/null; exec env -u CI NO_COLOR=1 TERM=xterm-256color ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}; }`;
+  return `cd ${shellQuote(cwd)} && { ulimit -c unlimited 2>/dev/null; exec env -u CI NO_COLOR=1 TERM=xterm-256color ${[process.execPath, CLI_PATH, ...args].map(shellQuote).join(' ')}; }`;
 }
 
 function childrenOf(pid: number): number[] {
@@ -52,7 +52,7 @@ async function waitForCli(parent: () => number | undefined): Promise<number> {
     if (candidate === undefined) return false;
     // The shell has exec'd node once the command line is the CLI's.
     try {
-      if (readFileSync(`/proc/${candidate}/cmdline`, 'utf8').includes(CLI)) pid = candidate;
+      if (readFileSync(`/proc/${candidate}/cmdline`, 'utf8').includes(CLI_PATH)) pid = candidate;
     } catch {
       return false;
     }

@@ -6,10 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
+import { CLI_PATH } from './run-cli.js';
 
 // eslint-disable-next-line no-control-regex
 const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]|\u001b\][^\u0007]*\u0007|\u001b[78=>]/g;
@@ -83,8 +80,8 @@ export interface PtyOptions {
 
 /** Starts `stepwise ARGS...` on a pseudo-terminal. */
 export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the e2e tests`);
-  const command = `stty cols ${options.columns ?? 100} rows ${options.rows ?? 40} 2>/dev/null; exec ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}${options.stdinNull ? ' </dev/null' : ''}`;
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` before the e2e tests`);
+  const command = `stty cols ${options.columns ?? 100} rows ${options.rows ?? 40} 2>/dev/null; exec ${[process.execPath, CLI_PATH, ...args].map(shellQuote).join(' ')}${options.stdinNull ? ' </dev/null' : ''}`;
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '', TERM: 'xterm-256color', ...options.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -15,8 +15,8 @@ import { priorRunState } from '../../src/journal/prior-state.js';
 import { loadRun } from '../../src/journal/load-run.js';
 import { formatShow } from '../../src/journal/format-show.js';
 import { runPaths } from '../../src/journal/run-paths.js';
-import { compileJournal } from '../unit/journal/fixtures/compile-journal.js';
-import { cleanTempDirs, tempStateDir } from '../unit/journal/fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../helpers/temp-dir.js';
+import { compileJournal } from '../helpers/compile-journal.js';
 import type { StateDir } from '../../src/journal/state-dir.js';
 
 /** Appends steps forever, each with outputs and a stdout tail of a size that varies with i. */

@@ -11,7 +11,7 @@ import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { acquireLock } from '../../src/journal/lock.js';
 import { listRuns } from '../../src/journal/history.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { cleanTempDirs, tempDir } from '../unit/journal/fixtures/temp-dir.js';
+import { cleanTempDirs, tempDir } from '../helpers/temp-dir.js';
 
 afterAll(cleanTempDirs);
 
@@ -36,7 +36,7 @@ describe('file modes', () => {
   it('creates directories 0700 and files 0600 even under umask 000', async () => {
     const previous = process.umask(0o000);
     try {
-      const state = openStateDir({ stateDir: join(tempDir(), 'state') });
+      const state = openStateDir({ stateDir: tempDir().path('state') });
       const lock = await acquireLock(state, 'modes', { runId: 'r' });
       const writer = JournalWriter.create(state, { runbook: 'modes', file: '/m.yaml' });
       writer.writeRunbookCopy('name: modes\n', 'modes.yaml');
@@ -62,10 +62,10 @@ describe('file modes', () => {
 
 describe('journaling cost (informal: printed, not asserted)', () => {
   it('measures ms per step including fsync', async () => {
-    const state = openStateDir({ stateDir: join(tempDir(), 'state') });
+    const state = openStateDir({ stateDir: tempDir().path('state') });
     const steps = 300;
     const raw = (() => {
-      const fd = openSync(join(tempDir(), 'probe'), 'a', 0o600);
+      const fd = openSync(tempDir().path('probe'), 'a', 0o600);
       const t0 = performance.now();
       for (let i = 0; i < steps; i++) {
         writeSync(fd, `{"i":${i}}\n`);
@@ -103,7 +103,7 @@ describe('journaling cost (informal: printed, not asserted)', () => {
   }, 60_000);
 
   it('measures history over a few hundred runs with big stdout tails', () => {
-    const state = openStateDir({ stateDir: join(tempDir(), 'state') });
+    const state = openStateDir({ stateDir: tempDir().path('state') });
     const tail = 'x'.repeat(60_000);
     for (let r = 0; r < 200; r++) {
       const writer = JournalWriter.create(state, { runbook: r % 2 ? 'odd' : 'even', file: '/h.yaml', lock: 'h' });

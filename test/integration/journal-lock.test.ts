@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { acquireLock } from '../../src/journal/lock.js';
 import { lockPath, type LockHolder } from '../../src/journal/lock-file.js';
-import { compileJournal } from '../unit/journal/fixtures/compile-journal.js';
-import { cleanTempDirs, tempStateDir } from '../unit/journal/fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../helpers/temp-dir.js';
+import { compileJournal } from '../helpers/compile-journal.js';
 import type { StateDir } from '../../src/journal/state-dir.js';
 
 const RACER = `

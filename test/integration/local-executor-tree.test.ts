@@ -4,14 +4,14 @@
  * the step's session, whatever group it made; setsid daemons survive, every time.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecRequest } from '../../src/targets/executor.js';
 import { LocalExecutor } from '../../src/targets/local-executor.js';
 import { LOCAL_TARGET } from '../../src/runbook/model.js';
 import { alive, killPids, procInfo, sessionPids } from '../helpers/proc-state.js';
 import { eventually } from '../helpers/processes.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const executor = new LocalExecutor();
 /** Daemons the tests started on purpose; killed by pid at the end. */
@@ -139,7 +139,7 @@ describe('a timeout or cancel ends every process of the step', () => {
   });
 
   it('a daemon the step started in a new session survives the timeout, with its children', async () => {
-    const pidFile = join(mkdtempSync(join(tmpdir(), 'stepwise-daemon-')), 'pid');
+    const pidFile = tempDir('stepwise-daemon-').path('pid');
     const watch = await startAndWatch(`setsid bash -c "sleep 600 & sleep 600" >/dev/null 2>&1 < /dev/null &\necho $! > ${pidFile}\nsleep 600`, 2, 1);
     expect(watch.ready).toBe(true);
     // Only once the daemon has left (setsid) is it not the step's: before, a timeout ends it too.
@@ -164,7 +164,7 @@ describe('a timeout or cancel ends every process of the step', () => {
   });
 
   it('processes with hostile command names (spaces, parentheses, newlines) are found and ended', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stepwise-names-'));
+    const dir = tempDir('stepwise-names-').dir;
     const names = [') 1 2 3 (', 'a b) S 1 1 1', 'x\n)y', '((', ') Z 9 9 9 9'];
     names.forEach((name, i) => symlinkSync('/bin/sleep', join(dir, `${i}${name}`)));
     const lines = names.map((name, i) => `${quote(join(dir, `${i}${name}`))} 600 &`);

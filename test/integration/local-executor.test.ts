@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalExecutor } from '../../src/targets/local-executor.js';
@@ -9,6 +9,7 @@ import { LOCAL_TARGET } from '../../src/runbook/model.js';
 import { allCommandLines, eventually } from '../helpers/processes.js';
 import { alive } from '../helpers/proc-state.js';
 import { pidsOfRun } from '../helpers/run-processes.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const executor = new LocalExecutor();
 afterAll(() => executor.close());
@@ -89,8 +90,9 @@ describe('local executor (real processes)', () => {
 
   it('background leftovers of a finished step are ended with it; setsid daemons are not', async () => {
     const id = testRunId();
-    const pidFile = join(mkdtempSync(join(tmpdir(), 'stepwise-daemon-')), 'pid');
-    const { req } = request(`sleep 302 & setsid sh -c 'echo $$ > ${pidFile}; exec sleep 303' >/dev/null 2>&1 < /dev/null & sleep 0.2; echo started`, { env: { STEPWISE_RUN_ID: id } });
+    const pidFile = tempDir('stepwise-daemon-').path('pid');
+    // The step ends once the daemon has written its pid, i.e. once it has made its own session.
+    const { req } = request(`sleep 302 & setsid sh -c 'echo $$ > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; exec sleep 303' >/dev/null 2>&1 < /dev/null & until [ -e ${pidFile} ]; do sleep 0.01; done; echo started`, { env: { STEPWISE_RUN_ID: id } });
     const result = await executor.exec(req);
     expect(result.exitCode).toBe(0);
     expect(await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'))).toBe(true);
@@ -103,14 +105,19 @@ describe('local executor (real processes)', () => {
 
   it('the script never appears in any command line', async () => {
     const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;
-    const { req } = request(`echo ${secret} > /dev/null; sleep 0.3`);
-    const running = executor.exec(req);
+    const go = tempDir('stepwise-go-').path('go');
+    let looked = 0;
     let seen = false;
-    for (let i = 0; i < 5; i++) {
-      if (allCommandLines().some((line) => line.includes(secret))) seen = true;
-      await new Promise((r) => setTimeout(r, 40));
-    }
-    await running;
+    // The process table is read while the script certainly runs: after it said so, before it may end.
+    const { req } = request(`echo ${secret} > /dev/null; echo running; while [ ! -e ${go} ]; do sleep 0.02; done`, {
+      onOutput: (stream, chunk) => {
+        if (stream !== 'stdout' || !chunk.toString().includes('running')) return;
+        for (; looked < 5; looked++) if (allCommandLines().some((line) => line.includes(secret))) seen = true;
+        writeFileSync(go, '');
+      },
+    });
+    expect((await executor.exec(req)).exitCode).toBe(0);
+    expect(looked).toBe(5);
     expect(seen).toBe(false);
   });
 });
@@ -128,7 +135,7 @@ describe('local executor: a shell that cannot start names the cause', () => {
   });
 
   it('a working directory that is a file', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'stepwise-test-')), 'file');
+    const file = tempDir('stepwise-test-').path('file');
     writeFileSync(file, '');
     const { req } = request('echo never', { cwd: file });
     expect((await executor.exec(req)).startError).toBe(`working directory ${file} is not a directory`);
@@ -142,7 +149,7 @@ describe('local executor: a shell that cannot start names the cause', () => {
   });
 
   it('a shell that is not executable', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'stepwise-test-')), 'not-a-shell');
+    const file = tempDir('stepwise-test-').path('not-a-shell');
     writeFileSync(file, 'data', { mode: 0o644 });
     const result = await executor.exec(request('echo never', { shell: file }).req);
     expect(result.startError).toBe(`shell "${file}" cannot be executed (permission denied for ${file})`);
@@ -173,7 +180,7 @@ describe('local executor: scripts and outputs files', () => {
   });
 
   it('the script has no name on disk while the step runs; the outputs file is 0600 in a 0700 directory and goes with the step', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'stepwise-tmp-'));
+    const root = tempDir('stepwise-tmp-').dir;
     const own = new LocalExecutor({ runId: '20990101T000000Z-abcd', tempRoot: root });
     try {
       const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;

@@ -6,13 +6,13 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { endLeftovers, leftoverPids } from '../../src/targets/local-leftovers.js';
 import { removeRunTempFiles } from '../../src/targets/step-files.js';
 import { alive, killPids, procInfo, sessionPids } from '../helpers/proc-state.js';
 import { eventually } from '../helpers/processes.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const started = new Set<number>();
 afterAll(() => {
@@ -34,7 +34,7 @@ const newRunId = () => `20990101T000000Z-${randomBytes(3).toString('hex')}`;
 describe('ending a crashed run\'s leftovers', () => {
   it('ends every process of the step\'s session (all groups, with or without the run id in their environment), but not a setsid daemon', async () => {
     const runId = newRunId();
-    const pidFile = join(mkdtempSync(join(tmpdir(), 'stepwise-lo-')), 'daemon');
+    const pidFile = tempDir('stepwise-lo-').path('daemon');
     const sid = orphanStep(runId, `timeout 600 sleep 600 & env -i sleep 600 & setsid sleep 600 >/dev/null 2>&1 </dev/null & echo $! > ${pidFile}; sleep 600; true`);
     let members: number[] = [];
     let daemon = 0;
@@ -74,14 +74,14 @@ describe('ending a crashed run\'s leftovers', () => {
 
 describe('removing a crashed run\'s temp files', () => {
   it('removes the run\'s private directories and nothing else', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stepwise-root-'));
+    const root = tempDir('stepwise-root-').dir;
     const runId = newRunId();
     const own = join(root, `stepwise-${runId}-Ab12Cd`);
     mkdirSync(own, { mode: 0o700 });
     writeFileSync(join(own, '1.out'), 'token=abc');
     const otherRun = join(root, `stepwise-${runId}0-Ab12Cd`);
     mkdirSync(otherRun);
-    const target = mkdtempSync(join(tmpdir(), 'stepwise-target-'));
+    const target = tempDir('stepwise-target-').dir;
     writeFileSync(join(target, 'keep'), 'x');
     symlinkSync(target, join(root, `stepwise-${runId}-Zz99Yy`));
     const notTemp = join(root, `stepwise-${runId}-too-long-suffix`);

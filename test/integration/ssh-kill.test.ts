@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { TransportError } from '../../src/errors/stepwise-error.js';
 import { SshExecutor } from '../../src/targets/ssh-executor.js';
 import { exitArgs } from '../../src/targets/ssh-args.js';
-import { startCli } from '../helpers/cli-process.js';
+import { startCli } from '../helpers/run-cli.js';
 import { sshdAvailable, sshRequest, startSshd, userProcesses, type RunningSshd } from '../helpers/sshd.js';
 import { scratch } from './steps-harness.js';
 
@@ -41,11 +41,30 @@ async function taggedLeft(entry: string): Promise<number[]> {
   return taggedPids(entry);
 }
 
-/** Aborts once the script has printed `ready` (so the tree is really running), plus `afterMs`. */
-function abortWhenReady(controller: AbortController, afterMs: number) {
-  return (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
-    if (stream === 'stdout' && chunk.toString().includes('ready')) setTimeout(() => controller.abort(), afterMs);
+/** How many of the test user's live processes run exactly `command` (program and arguments). */
+function running(command: string): number {
+  return userProcesses(command).filter((line) => line.trim().replace(/^\S+\s+/, '') === command).length;
+}
+
+/**
+ * Aborts once the script has printed `ready` and every command of `commands` runs (a command
+ * listed twice must run twice): then the tree is really there, each child in the process group
+ * or session it made for itself. `missing` names what never appeared (the test checks it).
+ */
+function abortWhenRunning(controller: AbortController, commands: string[]) {
+  const state = { missing: [] as string[] };
+  let seen = false;
+  const absent = () => [...new Set(commands)].filter((c) => running(c) < commands.filter((x) => x === c).length);
+  const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
+    if (seen || stream !== 'stdout' || !chunk.toString().includes('ready')) return;
+    seen = true;
+    void (async () => {
+      for (let i = 0; i < 300 && absent().length > 0; i++) await sleep(100);
+      state.missing = absent();
+      controller.abort();
+    })();
   };
+  return { onOutput, state };
 }
 
 /** Ends a daemon a test started on purpose, by the pid its step printed as `daemon PID`. */
@@ -74,24 +93,28 @@ suite('SshExecutor: killing the remote process tree', () => {
 
   it('abort kills the script and its background children on the remote host', async () => {
     const controller = new AbortController();
+    const abort = abortWhenRunning(controller, ['sleep 301', 'sleep 301', 'sleep 301']);
     const { request } = sshRequest(host(), 'sleep 301 & sleep 301 &\necho ready\nsleep 301; wait', {
-      signal: controller.signal, onOutput: abortWhenReady(controller, 1000),
+      signal: controller.signal, onOutput: abort.onOutput,
     });
     const result = await executor.exec(request);
+    expect(abort.state.missing).toEqual([]);
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
     expect(await leftovers('sleep 301')).toEqual([]);
   });
 
   it('abort also kills children that made their own process group (timeout, job control)', async () => {
     const controller = new AbortController();
-    const script = 'timeout 600 sleep 311 &\n(set -m; sleep 312 & wait) &\nsetsid -w sleep 314 >/dev/null 2>&1 &\necho "daemon $!"\nsleep 0.2\necho ready\nwait';
+    const script = 'timeout 600 sleep 311 &\n(set -m; sleep 312 & wait) &\nsetsid -w sleep 314 >/dev/null 2>&1 &\necho "daemon $!"\necho ready\nwait';
     let stdout = '';
-    const abort = abortWhenReady(controller, 500);
+    // A `sleep` runs once its parent made the group or session it was put in.
+    const abort = abortWhenRunning(controller, ['sleep 311', 'sleep 312', 'sleep 314']);
     const { request } = sshRequest(host(), script, {
       signal: controller.signal,
-      onOutput: (stream, chunk) => { if (stream === 'stdout') stdout += chunk.toString(); abort(stream, chunk); },
+      onOutput: (stream, chunk) => { if (stream === 'stdout') stdout += chunk.toString(); abort.onOutput(stream, chunk); },
     });
     const result = await executor.exec(request);
+    expect(abort.state.missing).toEqual([]);
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
     expect(await leftovers('sleep 311')).toEqual([]);
     expect(await leftovers('sleep 312')).toEqual([]);
@@ -102,11 +125,13 @@ suite('SshExecutor: killing the remote process tree', () => {
 
   it('what a finished step left in its session ends with it, whatever its group; setsid daemons do not', async () => {
     const script = [
-      'sleep 304 &',
-      'timeout 600 sleep 306 >/dev/null 2>&1 &',
-      'setsid sleep 305 >/dev/null 2>&1 </dev/null &',
-      'echo "daemon $!"',
-      'sleep 0.2',
+      'sleep 304 & a=$!',
+      'timeout 600 sleep 306 >/dev/null 2>&1 & b=$!',
+      'setsid sleep 305 >/dev/null 2>&1 </dev/null & c=$!',
+      'echo "daemon $c"',
+      // The step ends once every child runs its program (setsid has made the session by then), not after a guess.
+      'runs() { [ "$(tr "\\0" " " 2>/dev/null < "/proc/$1/cmdline")" = "$2 " ]; }',
+      'until runs "$a" "sleep 304" && runs "$c" "sleep 305" && pgrep -P "$b" -x sleep >/dev/null; do sleep 0.01; done',
       'echo done',
     ].join('\n');
     const { request, output } = sshRequest(host(), script);
@@ -134,12 +159,13 @@ suite('SshExecutor: killing the remote process tree', () => {
   it('a script that ignores SIGTERM is SIGKILLed after killGraceMs, and its outputs file is emptied', async () => {
     const controller = new AbortController();
     let stdout = '';
-    const abort = abortWhenReady(controller, 200);
+    const abort = abortWhenRunning(controller, ['sleep 302', 'sleep 302']);
     const { request } = sshRequest(host(), "trap '' TERM\nsleep 302 &\necho secret=x >> \"$STEPWISE_OUTPUT\"\necho \"ready $STEPWISE_OUTPUT\"\nsleep 302; wait", {
       signal: controller.signal, killGraceMs: 500,
-      onOutput: (stream, chunk) => { stdout += chunk.toString(); abort(stream, chunk); },
+      onOutput: (stream, chunk) => { stdout += chunk.toString(); abort.onOutput(stream, chunk); },
     });
     const result = await executor.exec(request);
+    expect(abort.state.missing).toEqual([]);
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
     expect(await leftovers('sleep 302')).toEqual([]);
     const file = /ready (\S+)/.exec(stdout)?.[1];

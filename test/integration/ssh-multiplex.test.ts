@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SshExecutor } from '../../src/targets/ssh-executor.js';
 import { sshdAvailable, sshRequest, startSshd, type RunningSshd } from '../helpers/sshd.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const suite = sshdAvailable() ? describe : describe.skip;
 
@@ -22,7 +22,7 @@ suite('SshExecutor: one multiplexed connection per host', () => {
   let root: string;
   beforeAll(async () => {
     sshd = await startSshd({ hosts: 3 });
-    root = await mkdtemp(join(tmpdir(), 'sw-ctl-'));
+    root = tempDir('sw-ctl-').dir;
   });
   afterAll(async () => {
     await sshd?.stop();

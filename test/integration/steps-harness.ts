@@ -4,12 +4,11 @@
  * and hands back the events. The runbook sits in a dir without `steps/`, so `uses:` resolves
  * to the package's own top-level steps/ folder — the files we ship.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { jsonLines, startCli, type CliProcess } from '../helpers/cli-process.js';
-import { runCli } from '../helpers/run-cli.js';
+import { type CliProcess, jsonLines, runCli, startCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** A JSON Lines event of the CLI. */
 export type Event = Record<string, unknown>;
@@ -35,7 +34,7 @@ export interface StepsRun {
 
 /** A scratch dir for one test. */
 export function scratch(prefix = 'stepwise-steps-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempDir(prefix).dir;
 }
 
 /** Writes `runbook` into `dir` and runs it; `args` are extra CLI arguments. */

@@ -1,12 +1,12 @@
 /** Shell completion answers: commands, each command's own options, runbook files, run ids. */
 import { describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { completeWords } from '../../../src/cli/complete-words.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 function tree() {
-  const dir = mkdtempSync(join(tmpdir(), 'stepwise-complete-'));
+  const dir = tempDir('stepwise-complete-').dir;
   mkdirSync(join(dir, 'runbooks'));
   mkdirSync(join(dir, '.hidden'));
   for (const f of ['runbooks/hello.yaml', 'runbooks/notes.txt', 'deploy.yml', 'README.md', 'inv.json']) writeFileSync(join(dir, f), '');

@@ -5,16 +5,16 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { paramsOfRun } from '../../../src/cli/stored-params.js';
 import { Redactor } from '../../../src/engine/redact.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
 import { loadRunbook } from '../../../src/runbook/load-runbook.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 async function runbook(params: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'stepwise-stored-'));
+  const dir = tempDir('stepwise-stored-').dir;
   const file = join(dir, 'rb.yaml');
   writeFileSync(file, `name: stored\nparams:\n${params}\nsteps:\n  - id: a\n    run: echo hi\n`);
   return loadRunbook(file);
@@ -50,7 +50,7 @@ describe('paramsOfRun', () => {
 
   it('refuses a changed value from a params file too', async () => {
     const rb = await runbook('  dir: { type: string, required: true }');
-    const file = join(mkdtempSync(join(tmpdir(), 'stepwise-pf-')), 'p.yaml');
+    const file = tempDir('stepwise-pf-').path('p.yaml');
     writeFileSync(file, 'dir: /srv/B\n');
     expect(refusal(() => paramsOfRun(rb, { ...base, stored: { dir: '/srv/A' }, paramsFile: file }))).toContain('used dir=/srv/A, not /srv/B');
   });

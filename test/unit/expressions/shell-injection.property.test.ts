@@ -9,16 +9,16 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvaluationError } from '../../../src/expressions/evaluate.js';
 import { compileShellTemplate } from '../../../src/expressions/shell-template.js';
 import { substituteScript } from '../../../src/expressions/substitute.js';
 import { shellCommand } from '../../../src/targets/shell-command.js';
 import { evaluatingScript, hostileValue, printingScript, type ScriptCase } from '../../helpers/hostile-shell.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-const work = mkdtempSync(join(tmpdir(), 'stepwise-inject-prop-'));
+const work = tempDir('stepwise-inject-prop-').dir;
 const marker = join(work, 'pwned');
 const scriptFile = join(work, 'step.sh');
 

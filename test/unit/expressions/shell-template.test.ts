@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvaluationError } from '../../../src/expressions/evaluate.js';
 import { compileShellTemplate } from '../../../src/expressions/shell-template.js';
 import { substituteScript } from '../../../src/expressions/substitute.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 function runWith(script: string, value: string, shell = 'bash'): { stdout: string; status: number | null } {
   const rendered = substituteScript(script, () => value, shell);
@@ -19,7 +19,7 @@ function problemsOf(script: string, shell = 'bash'): string[] {
 }
 
 describe('shell-safe substitution', () => {
-  const pwnDir = mkdtempSync(join(tmpdir(), 'stepwise-inject-'));
+  const pwnDir = tempDir('stepwise-inject-').dir;
   const marker = join(pwnDir, 'pwned');
   const attacks = [
     `x"; touch ${marker}; echo "`,

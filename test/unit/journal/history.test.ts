@@ -11,7 +11,7 @@ import { formatHistory } from '../../../src/journal/format-history.js';
 import { runStateWord } from '../../../src/reporters/status-words.js';
 import type { StateDir } from '../../../src/journal/state-dir.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
-import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
 import { runFinished, runStarted, stepFinished, stepStarted, successfulRun } from './fixtures/events.js';
 
 afterAll(cleanTempDirs);

@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describeLost, journalDamage, parseJournal, readJournal } from '../../../src/journal/journal-reader.js';
 import { encodeLine } from '../../../src/journal/journal-line.js';
 import { seededRandom } from '../../helpers/seeded-random.js';
-import { cleanTempDirs, tempDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempDir } from '../../helpers/temp-dir.js';
 import { stepFinished, stepStarted, successfulRun } from './fixtures/events.js';
 
 afterAll(cleanTempDirs);
@@ -54,10 +53,10 @@ describe('parseJournal', () => {
 
 describe('readJournal', () => {
   it('reads a missing journal as empty and says it does not exist', () => {
-    expect(readJournal(join(tempDir(), 'journal.jsonl'))).toEqual({ events: [], lost: [], exists: false, acks: [] });
+    expect(readJournal(tempDir().path('journal.jsonl'))).toEqual({ events: [], lost: [], exists: false, acks: [] });
   });
   it('reads a file', () => {
-    const path = join(tempDir(), 'journal.jsonl');
+    const path = tempDir().path('journal.jsonl');
     writeFileSync(path, jsonl([stepStarted('x')]));
     expect(readJournal(path).events).toHaveLength(1);
   });

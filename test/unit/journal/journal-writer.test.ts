@@ -7,7 +7,7 @@ import { journalDamage, readJournal } from '../../../src/journal/journal-reader.
 import { readRunMeta } from '../../../src/journal/run-meta.js';
 import { decodeLine } from '../../../src/journal/journal-line.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
-import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
 import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted, successfulRun } from './fixtures/events.js';
 
 afterAll(cleanTempDirs);

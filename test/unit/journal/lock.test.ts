@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { setImmediate as tickLoop } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { acquireLock } from '../../../src/journal/lock.js';
 import { LockBusyError } from '../../../src/journal/lock-errors.js';
 import { lockPath, readLockHolder, sanitizeLockName, type LockHolder } from '../../../src/journal/lock-file.js';
 import { LockHeldError } from '../../../src/errors/stepwise-error.js';
-import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
 
 afterAll(cleanTempDirs);
 
@@ -58,8 +59,17 @@ describe('acquireLock', () => {
   it('waits up to waitMs for the holder to release', async () => {
     const state = tempStateDir();
     const first = await acquireLock(state, 'job', { runId: 'run-1' });
-    setTimeout(() => first.release(), 100);
-    const second = await acquireLock(state, 'job', { runId: 'run-2', waitMs: 10_000, pollMs: 20 });
+    let acquired = false;
+    // Its first attempt runs before acquireLock returns: it found the lock held and now waits.
+    const waiting = acquireLock(state, 'job', { runId: 'run-2', waitMs: 60_000, pollMs: 20 }).then((lock) => {
+      acquired = true;
+      return lock;
+    });
+    await tickLoop();
+    expect(acquired).toBe(false);
+    expect(readLockHolder(state, 'job')?.runId).toBe('run-1');
+    first.release();
+    const second = await waiting;
     expect(readLockHolder(state, 'job')?.runId).toBe('run-2');
     second.release();
   });
@@ -76,8 +86,10 @@ describe('acquireLock', () => {
     const state = tempStateDir();
     const first = await acquireLock(state, 'job', { runId: 'run-1' });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('interrupted')), 50);
-    const error = await rejection(acquireLock(state, 'job', { runId: 'run-2', waitMs: 60_000, signal: controller.signal }));
+    // Its first attempt runs before acquireLock returns: it found the lock held and now waits.
+    const waiting = rejection(acquireLock(state, 'job', { runId: 'run-2', waitMs: 60_000, signal: controller.signal }));
+    controller.abort(new Error('interrupted'));
+    const error = await waiting;
     expect((error as Error).message).toBe('interrupted');
     first.release();
   });

@@ -7,8 +7,8 @@ describe('priorRunState', () => {
     const state = priorRunState(successfulRun(['a', 'b']));
     expect(state.status).toBe('succeeded');
     expect(state.steps).toEqual([
-      { stepId: 'a', status: 'succeeded', outputs: { who: 'a' }, maskedOutputs: [], stdoutTail: 'hello from a', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
-      { stepId: 'b', status: 'succeeded', outputs: { who: 'b' }, maskedOutputs: [], stdoutTail: 'hello from b', exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
+      { stepId: 'a', status: 'succeeded', outputs: { who: 'a' }, maskedOutputs: [], stdoutTail: 'hello from a', stdoutMasked: false, exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
+      { stepId: 'b', status: 'succeeded', outputs: { who: 'b' }, maskedOutputs: [], stdoutTail: 'hello from b', stdoutMasked: false, exitCode: 0, targets: ['local'], rolledBack: false, rollbackFailed: false },
     ]);
   });
 

@@ -7,7 +7,7 @@ import { loadRun, type LoadedRun } from '../../../src/journal/load-run.js';
 import { FileStore } from '../../../src/journal/file-store.js';
 import { runLogFiles, writeRunLogs } from '../../../src/journal/run-logs.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
-import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
 import { output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from './fixtures/events.js';
 
 afterAll(cleanTempDirs);

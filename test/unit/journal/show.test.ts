@@ -8,7 +8,7 @@ import { logTails } from '../../../src/journal/log-tails.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
 import type { StateDir } from '../../../src/journal/state-dir.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
-import { cleanTempDirs, tempStateDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
 import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from './fixtures/events.js';
 
 afterAll(cleanTempDirs);

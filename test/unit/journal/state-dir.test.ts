@@ -3,7 +3,7 @@ import { statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkStateDirWritable, ensureStateDir, locateStateDir, openStateDir, resolveStateDir, stateDirAt } from '../../../src/journal/state-dir.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
-import { cleanTempDirs, tempDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempDir } from '../../helpers/temp-dir.js';
 
 afterAll(cleanTempDirs);
 
@@ -26,7 +26,7 @@ describe('resolveStateDir', () => {
 
 describe('ensureStateDir / openStateDir', () => {
   it('creates root, runs/ and locks/ with mode 0700 and leaves no probe behind', () => {
-    const root = join(tempDir(), 'a', 'state');
+    const root = tempDir().path('a', 'state');
     const dir = openStateDir({ stateDir: root });
     expect(dir).toEqual(stateDirAt(root));
     for (const path of [dir.root, dir.runs, dir.locks]) expect(statSync(path).mode & 0o777).toBe(0o700);
@@ -35,19 +35,19 @@ describe('ensureStateDir / openStateDir', () => {
   });
 
   it('locates without creating anything, for read-only commands', () => {
-    const root = join(tempDir(), 'nothing-here');
+    const root = tempDir().path('nothing-here');
     expect(locateStateDir({ stateDir: root })).toEqual(stateDirAt(root));
     expect(() => statSync(root)).toThrow();
   });
 
   it('is idempotent', () => {
-    const root = join(tempDir(), 'state');
+    const root = tempDir().path('state');
     ensureStateDir(root);
     expect(() => ensureStateDir(root)).not.toThrow();
   });
 
   it('refuses with a UsageError and a hint when the directory cannot be created', () => {
-    const file = join(tempDir(), 'not-a-dir');
+    const file = tempDir().path('not-a-dir');
     writeFileSync(file, 'x');
     let error: unknown;
     try {
@@ -61,7 +61,7 @@ describe('ensureStateDir / openStateDir', () => {
   });
 
   it('refuses to run unjournaled when the probe cannot be written', () => {
-    const root = tempDir();
+    const root = tempDir().dir;
     writeFileSync(join(root, 'runs'), 'a file where a directory should be');
     expect(() => checkStateDirWritable(stateDirAt(root))).toThrow(/not writable .*refusing to run without a journal/);
   });

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepLogs, formatOutputLines } from '../../../src/journal/step-logs.js';
 import { StepwiseError } from '../../../src/errors/stepwise-error.js';
-import { cleanTempDirs, tempDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempDir } from '../../helpers/temp-dir.js';
 import { output } from './fixtures/events.js';
 
 afterAll(cleanTempDirs);
@@ -12,7 +12,7 @@ describe('StepLogs', () => {
   it('tags lines by stream and host, one file per step and phase', () => {
     expect(formatOutputLines({ stream: 'stdout', lines: ['a', ''] })).toBe('O a\nO \n');
     expect(formatOutputLines({ stream: 'stderr', host: 'db-1', lines: ['x'] })).toBe('E [db-1] x\n');
-    const dir = tempDir();
+    const dir = tempDir().dir;
     const logs = new StepLogs(dir);
     logs.output(output('s', ['1']));
     logs.output(output('s', ['r'], { phase: 'rollback' }));
@@ -26,7 +26,7 @@ describe('StepLogs', () => {
   });
 
   it('writes output as it arrives (nothing held back until close)', () => {
-    const dir = tempDir();
+    const dir = tempDir().dir;
     const logs = new StepLogs(dir);
     logs.output(output('s', ['early']));
     expect(readFileSync(join(dir, 's.log'), 'utf8')).toBe('O early\n');
@@ -34,7 +34,7 @@ describe('StepLogs', () => {
   });
 
   it('makes odd step ids safe as file names', () => {
-    const dir = tempDir();
+    const dir = tempDir().dir;
     const logs = new StepLogs(dir);
     logs.note('../x/y', 'run', 'hi');
     logs.closeAll();
@@ -42,7 +42,7 @@ describe('StepLogs', () => {
   });
 
   it('raises one StepwiseError when a log cannot be written, then drops that log quietly', () => {
-    const dir = join(tempDir(), 'logs');
+    const dir = tempDir().path('logs');
     mkdirSync(dir);
     const logs = new StepLogs(dir);
     rmSync(dir, { recursive: true });

@@ -1,13 +1,12 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { linesFromEnd, readFirstLine, readLastLines } from '../../../src/journal/tail.js';
-import { cleanTempDirs, tempDir } from './fixtures/temp-dir.js';
+import { cleanTempDirs, tempDir } from '../../helpers/temp-dir.js';
 
 afterAll(cleanTempDirs);
 
 function file(text: string): string {
-  const path = join(tempDir(), 'f.txt');
+  const path = tempDir().path('f.txt');
   writeFileSync(path, text);
   return path;
 }
@@ -58,6 +57,6 @@ describe('readFirstLine', () => {
   it('reads the first line or nothing', () => {
     expect(readFirstLine(file('one\ntwo\n'))).toBe('one');
     expect(readFirstLine(file(''))).toBeUndefined();
-    expect(readFirstLine(join(tempDir(), 'missing'))).toBeUndefined();
+    expect(readFirstLine(tempDir().path('missing'))).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { buildReport } from '../../../src/report/build-report.js';
 import { openReportSource } from '../../../src/report/read-run.js';
-import { cleanTempDirs, tempStateDir } from '../journal/fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
 import { bigRun, END_STYLE, HOST, hostileRun, IMG, QUOTES, recordRun, SCRIPT } from './fixture-runs.js';
 
 afterAll(cleanTempDirs);

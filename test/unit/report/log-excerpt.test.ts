@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { closeSync, ftruncateSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { readLogExcerpt, type ExcerptLimits } from '../../../src/report/log-excerpt.js';
-import { cleanTempDirs, tempDir } from '../journal/fixtures/temp-dir.js';
+import { cleanTempDirs, tempDir } from '../../helpers/temp-dir.js';
 import { seededRandom } from './hostile.js';
 
 afterAll(cleanTempDirs);
@@ -10,7 +9,7 @@ afterAll(cleanTempDirs);
 const limits = (headBytes: number, tailBytes: number, headLines = 1000, tailLines = 1000): ExcerptLimits => ({ headBytes, tailBytes, headLines, tailLines });
 
 function file(text: string | Buffer): string {
-  const path = join(tempDir('stepwise-report-'), 'x.log');
+  const path = tempDir('stepwise-report-').path('x.log');
   writeFileSync(path, text);
   return path;
 }
@@ -72,7 +71,7 @@ describe('readLogExcerpt', () => {
   });
 
   it('reads a 1 GiB log without reading its middle', () => {
-    const path = join(tempDir('stepwise-report-'), 'big.log');
+    const path = tempDir('stepwise-report-').path('big.log');
     const fd = openSync(path, 'w');
     writeSync(fd, 'O first line\n');
     // A sparse gigabyte: reading it whole would take seconds and a gigabyte of memory.

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import { loadRun } from '../../../src/journal/load-run.js';
 import { describeOutcome } from '../../../src/report/outcome.js';
-import { cleanTempDirs, tempStateDir } from '../journal/fixtures/temp-dir.js';
+import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
 import { runFinished, runStarted, stepFinished, stepStarted, tick } from '../journal/fixtures/events.js';
 import { recordRun } from './fixture-runs.js';
 

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../../src/errors/stepwise-error.js';
 import { loadRunbook } from '../../../src/runbook/load-runbook.js';
-import { tempDir } from './temp-files.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const dir = tempDir('stepwise-check-');
 afterAll(() => dir.remove());

@@ -7,7 +7,7 @@ import { readInventoryFile } from '../../../src/runbook/inventory.js';
 import { loadRunbook } from '../../../src/runbook/load-runbook.js';
 import type { Inventory } from '../../../src/runbook/model.js';
 import { schemaValidators } from '../../../src/runbook/schema-validate.js';
-import { tempDir } from './temp-files.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Runbook, Step } from '../../../src/runbook/model.js';
 import { loadRunbook } from '../../../src/runbook/load-runbook.js';
-import { tempDir } from './temp-files.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const VALID = resolve('test/fixtures/runbooks/valid/orders-db-migrate.yaml');
 const home = tempDir('stepwise-home-');

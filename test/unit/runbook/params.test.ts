@@ -4,7 +4,7 @@ import { ValidationError, type Diagnostic } from '../../../src/errors/stepwise-e
 import { loadRunbook } from '../../../src/runbook/load-runbook.js';
 import type { Runbook } from '../../../src/runbook/model.js';
 import { resolveParams, type ParamsInput } from '../../../src/runbook/params.js';
-import { tempDir } from './temp-files.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const dir = tempDir();
 let runbook: Runbook;

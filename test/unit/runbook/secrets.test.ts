@@ -4,7 +4,7 @@ import { chmodSync } from 'node:fs';
 import { ValidationError } from '../../../src/errors/stepwise-error.js';
 import { loadRunbook } from '../../../src/runbook/load-runbook.js';
 import { resolveSecrets } from '../../../src/runbook/secrets.js';
-import { tempDir } from './temp-files.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());

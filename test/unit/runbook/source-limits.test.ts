@@ -12,7 +12,7 @@ import { ValidationError } from '../../../src/errors/stepwise-error.js';
 import { loadRunbook } from '../../../src/runbook/load-runbook.js';
 import { resolveParams } from '../../../src/runbook/params.js';
 import { MAX_SOURCE_BYTES } from '../../../src/runbook/read-source.js';
-import { tempDir } from './temp-files.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const dir = tempDir();
 const MIB = 1024 * 1024;

@@ -4,19 +4,19 @@
  * run's own private directories.
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeRunTempFiles } from '../../../src/targets/step-files.js';
 
 import { seededRandom as random } from '../../helpers/seeded-random.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const PIECES = ['..', '/', '.', '*', '?', '-', 'stepwise-', 'A', 'z', '0', ' ', '\n', '\0', '%2e', '~', '[a]', 'Ab12Cd', 'é'];
 
 describe('removeRunTempFiles with hostile run ids', () => {
   it('removes only directories named stepwise-<that id>-XXXXXX (1,000 generated ids)', () => {
     const next = random(4242);
-    const root = mkdtempSync(join(tmpdir(), 'stepwise-prop-'));
+    const root = tempDir('stepwise-prop-').dir;
     const sentinels = ['stepwise-keep-Ab12Cd', 'stepwise-Ab12Cd', 'other', 'stepwise--Ab12Cd'];
     for (const name of sentinels) mkdirSync(join(root, name));
     writeFileSync(join(root, 'stepwise-file-Ab12Cd'), 'x');
@@ -32,7 +32,7 @@ describe('removeRunTempFiles with hostile run ids', () => {
   });
 
   it('removes the run\'s own directories', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stepwise-prop-'));
+    const root = tempDir('stepwise-prop-').dir;
     mkdirSync(join(root, 'stepwise-20990101T000000.000Z-ab12-Xy9Zq1'));
     mkdirSync(join(root, 'stepwise-20990101T000000.000Z-ab12-Qq1Ww2'));
     expect(removeRunTempFiles('20990101T000000.000Z-ab12', root)).toBe(2);
