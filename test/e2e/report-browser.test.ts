@@ -15,7 +15,7 @@ import { ensureStateDir } from '../../src/journal/state-dir.js';
 import { chromiumAvailable, launchChromium, type Browser } from '../helpers/chromium.js';
 import { runCli } from '../helpers/run-cli.js';
 import { workspace } from '../helpers/temp-dir.js';
-import { HOST, hostileRun, recordRun, SCRIPT } from '../unit/report/fixture-runs.js';
+import { HOST, hostileRun, recordRun, SCRIPT } from '../helpers/report-runs.js';
 
 const OUTPUT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-output');
 

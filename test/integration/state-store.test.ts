@@ -10,7 +10,7 @@ import { UsageError } from '../../src/errors/stepwise-error.js';
 import { LockBusyError } from '../../src/journal/lock-errors.js';
 import { writeRunLogs, type NewRun, type StateStore } from '../../src/journal/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from '../unit/journal/fixtures/events.js';
+import { output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from '../helpers/engine-events.js';
 import { backendNames, cleanBackends, freshBackend } from '../helpers/state-backends.js';
 
 afterAll(cleanBackends);

@@ -12,7 +12,7 @@ import { runStateWord } from '../../../src/reporters/status-words.js';
 import type { StateDir } from '../../../src/journal/state-dir.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
-import { runFinished, runStarted, stepFinished, stepStarted, successfulRun } from './fixtures/events.js';
+import { runFinished, runStarted, stepFinished, stepStarted, successfulRun } from '../../helpers/engine-events.js';
 
 afterAll(cleanTempDirs);
 

@@ -4,7 +4,7 @@ import { describeLost, journalDamage, parseJournal, readJournal } from '../../..
 import { encodeLine } from '../../../src/journal/journal-line.js';
 import { seededRandom } from '../../helpers/seeded-random.js';
 import { cleanTempDirs, tempDir } from '../../helpers/temp-dir.js';
-import { stepFinished, stepStarted, successfulRun } from './fixtures/events.js';
+import { stepFinished, stepStarted, successfulRun } from '../../helpers/engine-events.js';
 
 afterAll(cleanTempDirs);
 

@@ -8,7 +8,7 @@ import { readRunMeta } from '../../../src/journal/run-meta.js';
 import { decodeLine } from '../../../src/journal/journal-line.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
 import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
-import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted, successfulRun } from './fixtures/events.js';
+import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted, successfulRun } from '../../helpers/engine-events.js';
 
 afterAll(cleanTempDirs);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { priorRunState } from '../../../src/journal/prior-state.js';
-import { batch, output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted, successfulRun } from './fixtures/events.js';
+import { batch, output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted, successfulRun } from '../../helpers/engine-events.js';
 
 describe('priorRunState', () => {
   it('reports completed steps with outputs, stdout tail and exit code', () => {

@@ -8,7 +8,7 @@ import { FileStore } from '../../../src/journal/file-store.js';
 import { runLogFiles, writeRunLogs } from '../../../src/journal/run-logs.js';
 import { UsageError } from '../../../src/errors/stepwise-error.js';
 import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
-import { output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from './fixtures/events.js';
+import { output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from '../../helpers/engine-events.js';
 
 afterAll(cleanTempDirs);
 

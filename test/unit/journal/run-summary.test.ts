@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { summarizeRun } from '../../../src/journal/run-summary.js';
-import { retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from './fixtures/events.js';
+import { retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from '../../helpers/engine-events.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
 
 describe('summarizeRun', () => {

@@ -9,7 +9,7 @@ import { UsageError } from '../../../src/errors/stepwise-error.js';
 import type { StateDir } from '../../../src/journal/state-dir.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
-import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from './fixtures/events.js';
+import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from '../../helpers/engine-events.js';
 
 afterAll(cleanTempDirs);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { StepLogs, formatOutputLines } from '../../../src/journal/step-logs.js';
 import { StepwiseError } from '../../../src/errors/stepwise-error.js';
 import { cleanTempDirs, tempDir } from '../../helpers/temp-dir.js';
-import { output } from './fixtures/events.js';
+import { output } from '../../helpers/engine-events.js';
 
 afterAll(cleanTempDirs);
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { buildReport } from '../../../src/report/build-report.js';
 import { openReportSource } from '../../../src/report/read-run.js';
 import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
-import { bigRun, END_STYLE, HOST, hostileRun, IMG, QUOTES, recordRun, SCRIPT } from './fixture-runs.js';
+import { bigRun, END_STYLE, HOST, hostileRun, IMG, QUOTES, recordRun, SCRIPT } from '../../helpers/report-runs.js';
 
 afterAll(cleanTempDirs);
 

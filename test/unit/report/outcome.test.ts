@@ -3,8 +3,8 @@ import type { EngineEvent } from '../../../src/engine/events.js';
 import { loadRun } from '../../../src/journal/load-run.js';
 import { describeOutcome, nextSteps } from '../../../src/report/outcome.js';
 import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
-import { output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted, tick } from '../journal/fixtures/events.js';
-import { recordRun } from './fixture-runs.js';
+import { output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted, tick } from '../../helpers/engine-events.js';
+import { recordRun } from '../../helpers/report-runs.js';
 
 afterAll(cleanTempDirs);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { runbookNotes } from '../../../src/report/runbook-notes.js';
-import { runStarted, stepStarted } from '../journal/fixtures/events.js';
+import { runStarted, stepStarted } from '../../helpers/engine-events.js';
 
 describe('runbookNotes', () => {
   it('takes the descriptions the journal recorded, without reading the runbook copy', () => {

@@ -2,10 +2,10 @@
  * Stored runs for report tests, written through the real JournalWriter into a temp state
  * dir: a run whose every value is hostile, and a big-output run.
  */
-import { JournalWriter } from '../../../src/journal/journal-writer.js';
-import type { StateDir } from '../../../src/journal/state-dir.js';
-import type { EngineEvent } from '../../../src/engine/events.js';
-import { output, retrying, tick, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from '../journal/fixtures/events.js';
+import { JournalWriter } from '../../src/journal/journal-writer.js';
+import type { StateDir } from '../../src/journal/state-dir.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { output, retrying, tick, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from './engine-events.js';
 
 /** What hostile output tries to do; the browser test checks none of it happened. */
 export const SCRIPT = '<script>window.__pwned=1;document.title="pwned"</script>';
