@@ -80,8 +80,6 @@ describe('a runner SIGKILLed while journaling', () => {
         expect(step.stdoutTail).toBe(expectedTail(i));
       }
     });
-    const done = prior.steps.filter((s) => s.status === 'succeeded').length;
-    console.log(`killed after ${afterMs} ms: ${done} steps completed, last ${prior.steps.at(-1)?.status}, lost lines ${journal.lost.length}`);
     // show still reads it and calls it crashed (its lock is not held).
     expect(formatShow(loadRun(state, runId))).toMatch(/ crashed\n/);
   }, 30_000);
