@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { TransportError } from '../../src/errors/stepwise-error.js';
 import type { Host } from '../../src/runbook/model.js';
 import { SshExecutor } from '../../src/targets/ssh-executor.js';
+import { eventually } from '../helpers/processes.js';
 import { generateKey, sshdAvailable, sshRequest, startSshd, type RunningSshd } from '../helpers/sshd.js';
 
 const suite = sshdAvailable() ? describe : describe.skip;
@@ -112,6 +114,15 @@ suite('SshExecutor: the remote login shell', () => {
     if (noSh) await rm(dirname(noSh), { recursive: true, force: true });
   });
   const as = (name: string): Host => ({ ...sshd.hosts[0]!, user: sshd.userFor(name) });
+  /** Pids of the `stuck` login's `sleep 600` (ps exits 1 when the user has no process). */
+  const stuckLogins = (): string[] => {
+    try {
+      const out = execFileSync('ps', ['-u', sshd.userFor('stuck'), '-o', 'pid=,args='], { encoding: 'utf8' });
+      return out.split('\n').filter((line) => / sleep 600$/.test(line.trimEnd())).map((line) => line.trim().split(/\s+/)[0] ?? '');
+    } catch {
+      return [];
+    }
+  };
 
   it('fish as login shell still starts the supervisor (the command is fish-safe)', async () => {
     if (!existsSync('/usr/bin/fish')) throw new Error('fish is not installed (.ci/run installs it)');
@@ -131,9 +142,12 @@ suite('SshExecutor: the remote login shell', () => {
   it('a login that never starts the supervisor: the step ends at its timeout and close() does not wait for it', async () => {
     const own = new SshExecutor({ runId: 'stuck-login' });
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 1500);
-    const result = await own.exec(sshRequest(as('stuck'), 'echo never', { signal: controller.signal }).request);
-    clearTimeout(timer);
+    // The step's timeout fires once the login is stuck: its `sleep 600` of this login runs.
+    const before = stuckLogins();
+    const execution = own.exec(sshRequest(as('stuck'), 'echo never', { signal: controller.signal }).request);
+    expect(await eventually(() => stuckLogins().some((pid) => !before.includes(pid)), 600, 50)).toBe(true);
+    controller.abort();
+    const result = await execution;
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
     await own.close();
     expect(own.controlDir === undefined || !existsSync(own.controlDir)).toBe(true);

@@ -5,22 +5,8 @@ import type { EngineEvent, EventInput, StepFinishedEvent } from '../../../src/en
 type FinishedInput = Omit<StepFinishedEvent, 'time' | 'runId'>;
 import { dispatch } from '../../../src/reporters/multiplexer.js';
 import { createListrReporter, type LiveView } from '../../../src/reporters/listr-reporter.js';
+import { fakeTerminal, type FakeTerminal } from '../../helpers/fake-terminal.js';
 import { finalScreen } from '../../helpers/pty.js';
-
-/** A terminal that only records what it is sent. */
-function fakeTerminal() {
-  const chunks: string[] = [];
-  const stream = {
-    isTTY: true,
-    columns: 100,
-    rows: 40,
-    write(chunk: string | Uint8Array) {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    },
-  } as unknown as NodeJS.WriteStream;
-  return { stream, get raw() { return chunks.join(''); } };
-}
 
 function setup(color = false) {
   const out = fakeTerminal();
@@ -30,7 +16,6 @@ function setup(color = false) {
   return { out, view, send };
 }
 
-const tick = (ms = 60) => new Promise((resolve) => setTimeout(resolve, ms));
 const normalise = (screen: string) => screen.replace(/\d+(?:\.\d+)?(?:ms|s)\b/g, 'T');
 
 function started(send: ReturnType<typeof setup>['send'], steps: string[]) {
@@ -41,9 +26,9 @@ function finished(stepId: string, status: 'succeeded' | 'failed' | 'skipped', ex
   return { type: 'step.finished', stepId, name: stepId, phase: 'run', status, exitCode: status === 'failed' ? 1 : 0, durationMs: 1200, attempt: 1, outputs: {}, targets: [{ target: 'local', status: status === 'skipped' ? 'succeeded' : status, exitCode: 0, attempt: 1, durationMs: 1200 }], ...extra };
 }
 
-async function closeAndRead(view: LiveView, out: ReturnType<typeof fakeTerminal>) {
+async function closeAndRead(view: LiveView, out: FakeTerminal) {
   await view.close();
-  return normalise(finalScreen(out.raw));
+  return normalise(finalScreen(out.raw()));
 }
 
 describe('listr2 TTY reporter', () => {
@@ -51,11 +36,10 @@ describe('listr2 TTY reporter', () => {
     const { out, view, send } = setup();
     started(send, ['build']);
     send({ type: 'step.started', stepId: 'build', name: 'Build it', phase: 'run', targets: ['local'], maxAttempts: 3 });
-    await tick();
+    await out.drawn('build (Build it)');
     for (let i = 0; i < 50_000; i++) send({ type: 'step.output', stepId: 'build', phase: 'run', stream: 'stdout', lines: [`line ${i}`] });
     send({ type: 'step.retrying', stepId: 'build', phase: 'run', attempt: 1, maxAttempts: 3, delayMs: 2000, exitCode: 1, error: 'step "build" failed with exit code 1' });
-    await tick();
-    const live = out.raw;
+    const live = await out.drawn('retrying in 2s', 'line 49999');
     expect(live).toContain('build (Build it)');
     expect(live).toContain('attempt 2/3');
     expect(live).toContain('attempt 1/3 failed: step "build" failed with exit code 1; retrying in 2s');
@@ -83,14 +67,12 @@ describe('listr2 TTY reporter', () => {
     started(send, ['restart']);
     send({ type: 'step.started', stepId: 'restart', name: 'restart', phase: 'run', targets: ['web-1', 'web-2', 'web-3'], maxAttempts: 1 });
     send({ type: 'step.batch', stepId: 'restart', phase: 'run', targets: ['web-1'] });
-    await tick();
+    await out.drawn('web-2  waiting for its batch');
     send({ type: 'step.output', stepId: 'restart', phase: 'run', host: 'web-1', stream: 'stdout', lines: ['restarted web-1'] });
-    await tick();
-    expect(out.raw).toContain('web-2  waiting for its batch');
-    expect(out.raw).toContain('restarted web-1');
+    await out.drawn('restarted web-1');
     send({ type: 'step.batch', stepId: 'restart', phase: 'run', targets: ['web-2'] });
     send({ type: 'step.output', stepId: 'restart', phase: 'run', host: 'web-2', stream: 'stderr', lines: ['unit failed'] });
-    await tick();
+    await out.drawn('unit failed');
     send({
       ...finished('restart', 'failed', { error: 'step "restart" failed with exit code 1 on web-2' }),
       targets: [
@@ -156,11 +138,12 @@ describe('listr2 TTY reporter', () => {
     const { out, view, send } = setup();
     started(send, ['go']);
     send({ type: 'step.started', stepId: 'go', name: 'go', phase: 'run', targets: ['local'], maxAttempts: 1 });
-    await tick();
+    await out.drawn('go');
     await view.pause();
-    const before = out.raw.length;
-    await tick(200);
-    expect(out.raw.length).toBe(before);
+    const before = out.raw().length;
+    // The point of the test: twenty refresh intervals (10 ms) pass and nothing is drawn.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(out.raw().length).toBe(before);
     send({ type: 'step.decision', stepId: 'go', choice: 'yes' });
     send(finished('go', 'succeeded'));
     expect(await closeAndRead(view, out)).toBe(['Running rb  run R1', '→ you chose yes at go', '✔ go  T'].join('\n'));
@@ -169,14 +152,14 @@ describe('listr2 TTY reporter', () => {
   it('uses no colour codes without colour, and colour with it', async () => {
     for (const color of [false, true]) {
       const { out, view, send } = setup(color);
-      started(send, ['a']);
-      send({ type: 'step.started', stepId: 'a', name: 'a', phase: 'run', targets: ['local'], maxAttempts: 1 });
-      await tick();
-      send(finished('a', 'failed'));
+      started(send, ['apply']);
+      send({ type: 'step.started', stepId: 'apply', name: 'apply', phase: 'run', targets: ['local'], maxAttempts: 1 });
+      await out.drawn('apply');
+      send(finished('apply', 'failed'));
       send({ type: 'run.finished', status: 'failed', durationMs: 1, exitCode: 1 });
       await view.close();
       // eslint-disable-next-line no-control-regex
-      expect(/\u001b\[[0-9;]*m/.test(out.raw)).toBe(color);
+      expect(/\u001b\[[0-9;]*m/.test(out.raw())).toBe(color);
     }
   });
 

@@ -9,46 +9,21 @@ import { describe, expect, it } from '@jest/globals';
 import type { EngineEvent, EventInput, StepFinishedEvent } from '../../../src/engine/events.js';
 import { createListrReporter, type ListrReporterOptions } from '../../../src/reporters/listr-reporter.js';
 import { dispatch } from '../../../src/reporters/multiplexer.js';
+import { fakeTerminal } from '../../helpers/fake-terminal.js';
 import { finalScreen } from '../../helpers/pty.js';
 
 const RUN_ID = '20261130T030000.000Z-ab12';
 
-function terminal(columns: number) {
-  const chunks: string[] = [];
-  const stream = {
-    isTTY: true,
-    columns,
-    rows: 40,
-    write(chunk: string | Uint8Array) {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    },
-  } as unknown as NodeJS.WriteStream;
-  return { stream, raw: () => chunks.join('') };
-}
-
 function view(options: Partial<ListrReporterOptions> = {}, columns = 100) {
-  const out = terminal(columns);
-  const err = terminal(columns);
+  const out = fakeTerminal(columns);
+  const err = fakeTerminal(columns);
   const reporter = createListrReporter({ stream: out.stream, errorStream: err.stream, color: false, refreshMs: 10, ...options });
   const send = (event: EventInput) => dispatch(reporter, { ...event, time: '2026-11-30T03:00:00.000Z', runId: RUN_ID } as EngineEvent);
   const screen = async () => {
     await reporter.close();
     return finalScreen(out.raw()).replace(/\b\d+(?:\.\d+)?(?:ms|s)\b/g, 'T');
   };
-  /** Resolves once the terminal has been sent `text` (polls what was written; the guard only stops a hung test). */
-  const drawn = (text: string) =>
-    new Promise<string>((resolve, reject) => {
-      const guard = setTimeout(() => reject(new Error(`never drawn: ${text}\n${out.raw()}`)), 30_000);
-      const poll = () => {
-        if (out.raw().includes(text)) {
-          clearTimeout(guard);
-          resolve(out.raw());
-        } else setTimeout(poll, 10);
-      };
-      poll();
-    });
-  return { send, screen, drawn };
+  return { send, screen, drawn: out.drawn };
 }
 
 type Finished = Omit<StepFinishedEvent, 'time' | 'runId'>;
