@@ -99,7 +99,9 @@ async function checkContinuable(store: StateStore, run: StoredRun, mode: 'run' |
   const untrusted = untrustedJournal(run, command);
   if (untrusted) throw untrusted;
   for (const line of describeLost(run.journal.lost)) writeStderr(`stepwise: warning: ${line}\n`);
-  if (mode === 'run' && (run.state === 'succeeded' || run.state === 'rolledBack')) {
+  // A failed run whose compensation found nothing to undo left everything as it was: resumable.
+  const nothingUndone = run.state === 'rolledBack' && run.summary.sessions.at(-1)?.compensated?.length === 0;
+  if (mode === 'run' && (run.state === 'succeeded' || (run.state === 'rolledBack' && !nothingUndone))) {
     throw new UsageError(`run ${run.runId} ${run.state === 'succeeded' ? 'already succeeded' : 'was rolled back'}: it is finished, so there is nothing to resume`, {
       hint: '`stepwise run` starts a new run of its runbook.',
     });

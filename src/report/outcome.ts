@@ -82,6 +82,7 @@ export function nextSteps(run: StoredRun): Advice[] {
     case 'succeeded':
       return [{ text: 'Nothing to resume or roll back.' }];
     case 'rolledBack':
+      if (run.summary.sessions.at(-1)?.compensated?.length === 0) return [{ text: 'Nothing was undone (no step that ran had a rollback). Fix the cause, then continue from the step that failed:', command: `stepwise resume ${id}` }];
       return [{ text: 'Everything that ran and had a rollback was compensated. Fix the cause, then run the runbook again.' }];
     case 'rollbackFailed':
       return [{ text: 'Find out why the rollback failed and repair it by hand if needed; then retry the compensations that failed:', command: `stepwise rollback ${id}` }];

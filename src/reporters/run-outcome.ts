@@ -137,6 +137,10 @@ export function nextCommands(e: RunFinishedEvent, facts: RunFacts): Array<[comma
   if (e.rollbackPending?.length) tips.push([`stepwise rollback ${id}`, `finish the rollback (${e.rollbackPending.join(', ')})`]);
   else if (e.status === 'rollbackFailed') tips.push([`stepwise rollback ${id}`, 'retry the rollbacks that failed, once their cause is fixed']);
   const halted = facts.mode === 'run' && e.compensated === undefined && (e.status === 'failed' || e.status === 'cancelled') && facts.failedSteps.length + (facts.quit ? 1 : 0) + (e.status === 'cancelled' ? 1 : 0) > 0;
+  // Compensation that found nothing to undo left the done steps done: continuing is the way on.
+  if (facts.mode === 'run' && e.status === 'rolledBack' && e.compensated?.length === 0 && facts.failedSteps.length > 0) {
+    tips.push([`stepwise resume ${id}`, 'nothing was undone: continue from where the run stopped, once its cause is dealt with']);
+  }
   if (halted) {
     tips.push([`stepwise resume ${id}`, 'continue from the first step that did not succeed']);
     if (facts.started > 0 || facts.resumed) tips.push([`stepwise rollback ${id}`, 'undo what was done instead']);

@@ -176,6 +176,32 @@ describe('resume and rollback act on what the run used', () => {
   });
 });
 
+describe('resume of a run that failed and was compensated', () => {
+  it('nothing undone: resume continues from the failed step (offered in the summary); something undone: refused, nothing runs', async () => {
+    const ws = workspace();
+    const env = { STEPWISE_STATE_DIR: ws.stateDir };
+    const plain = ws.write('plain.yaml', 'name: plain\nsteps:\n  - id: one\n    run: echo one >> trace-plain\n  - id: two\n    run: test -e fixed && echo two >> trace-plain\n');
+    const failed = await runCli(['run', plain], { cwd: ws.dir, env });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/nothing to undo/);
+    const id = /run (\S+) failed/.exec(failed.stderr)?.[1] as string;
+    expect(failed.stderr).toContain(`next: stepwise resume ${id}`);
+    writeFileSync(join(ws.dir, 'fixed'), '');
+    const resumed = await runCli(['resume', id], { cwd: ws.dir, env });
+    expect(resumed.code).toBe(0);
+    expect(readFileSync(join(ws.dir, 'trace-plain'), 'utf8')).toBe('one\ntwo\n');
+
+    const undone = ws.write('undone.yaml', 'name: undone\nsteps:\n  - id: one\n    run: echo one >> trace-undone\n    rollback: echo undo >> trace-undone\n  - id: two\n    run: exit 4\n');
+    const rolled = await runCli(['run', undone, '--json'], { cwd: ws.dir, env });
+    expect(rolled.code).toBe(1);
+    const rolledId = String(jsonLines(rolled.stdout)[0]?.runId);
+    const refused = await runCli(['resume', rolledId], { cwd: ws.dir, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('was rolled back: it is finished, so there is nothing to resume');
+    expect(readFileSync(join(ws.dir, 'trace-undone'), 'utf8')).toBe('one\nundo\n');
+  });
+});
+
 describe('secrets of a continued run', () => {
   it('a relative secrets: file is read beside the runbook the run started from, not its stored copy', async () => {
     const ws = workspace();
