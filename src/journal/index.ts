@@ -1,4 +1,4 @@
-/** The state layer's public surface: the store interfaces and how to open one; run ids, journal reading, formatting. */
+/** The state layer's public surface: the store interfaces and how to open one; run ids, journal reading. */
 export { openStateDir, locateStateDir, resolveStateDir, ensureStateDir, checkStateDirWritable, stateDirAt, type StateDir, type StateDirOptions } from './state-dir.js';
 export { newRunId, runIdTime, isSafeRunId, RUN_ID_PATTERN } from './run-id.js';
 export { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
@@ -13,8 +13,6 @@ export { LockBusyError } from './lock-errors.js';
 export { readLockHolder, sanitizeLockName, type LockHolder } from './lock-file.js';
 export { listRuns, describeRun, type HistoryEntry, type HistoryOptions } from './history.js';
 export type { RunState } from './run-state.js';
-export { formatHistory } from './format-history.js';
-export { formatShow, type ShowOptions } from './format-show.js';
 export { runLogFiles, writeRunLogs, type RunLogFile } from './run-logs.js';
 export { runPaths, type RunPaths } from './run-paths.js';
 export type { StateStore, RunRecorder, StoredRun, StoredLog, LogBytes, NewRun, RunbookCheckout, HeldLock as StoreLock, BlockingRun, Acknowledgement, UnrecordablePolicy } from './store.js';

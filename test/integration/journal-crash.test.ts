@@ -13,7 +13,7 @@ import { JournalWriter } from '../../src/journal/journal-writer.js';
 import { journalDamage, readJournal } from '../../src/journal/journal-reader.js';
 import { priorRunState } from '../../src/journal/prior-state.js';
 import { loadRun } from '../../src/journal/load-run.js';
-import { formatShow } from '../../src/journal/format-show.js';
+import { formatShow } from '../../src/views/format-show.js';
 import { runPaths } from '../../src/journal/run-paths.js';
 import { cleanTempDirs, tempStateDir } from '../helpers/temp-dir.js';
 import { compileJournal } from '../helpers/compile-journal.js';

@@ -1,6 +1,7 @@
 /** `stepwise history`: past runs, newest first, filtered by runbook, state and start time. */
-import { formatHistory, openStateStore, type HistoryEntry } from '../../journal/index.js';
+import { openStateStore, type HistoryEntry } from '../../journal/index.js';
 import { COMPENSATION_WORDS, runStateWord } from '../../reporters/status-words.js';
+import { formatHistory } from '../../views/format-history.js';
 import { countOption } from '../count-option.js';
 import { sinceTime, statesFor } from '../history-filters.js';
 import { writeStdout } from '../output.js';

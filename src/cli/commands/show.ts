@@ -1,7 +1,8 @@
 /** `stepwise show RUN_ID|last`: one run step by step, in the words the live view uses. */
-import { formatShow, logTails, openStateStore, type StoredRun } from '../../journal/index.js';
+import { logTails, openStateStore, type StoredRun } from '../../journal/index.js';
 import { newRunFacts, nextCommands, observe, runHeadline } from '../../reporters/run-outcome.js';
 import { ROLLBACK_WORDS, runStateWord, stepWord } from '../../reporters/status-words.js';
+import { formatShow } from '../../views/format-show.js';
 import { writeStdout } from '../output.js';
 import { stateChoiceOf } from '../state-args.js';
 

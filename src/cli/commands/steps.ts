@@ -13,7 +13,7 @@ import { isRecord } from '../../runbook/raw-types.js';
 import { schemaValidators } from '../../runbook/schema-validate.js';
 import { PACKAGE_STEPS_DIR, StepsLibrary, type LibraryStep } from '../../runbook/steps-library.js';
 import { displayPath } from '../../runbook/paths.js';
-import { formatTable } from '../../journal/format-history.js';
+import { formatTable } from '../../views/format-table.js';
 import { writeStdout } from '../output.js';
 
 /** One name found in the library, and where. */

@@ -7,8 +7,6 @@ import { JournalWriter } from '../../../src/journal/journal-writer.js';
 import { describeRun, listRuns } from '../../../src/journal/history.js';
 import { acquireLock } from '../../../src/journal/lock.js';
 import { readRunMeta, writeRunMeta } from '../../../src/journal/run-meta.js';
-import { formatHistory } from '../../../src/journal/format-history.js';
-import { runStateWord } from '../../../src/reporters/status-words.js';
 import type { StateDir } from '../../../src/journal/state-dir.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
@@ -98,29 +96,5 @@ describe('listRuns', () => {
     const state = tempStateDir();
     rmSync(state.runs, { recursive: true });
     expect(listRuns(state)).toEqual([]);
-  });
-});
-
-describe('formatHistory', () => {
-  it('prints an aligned table', () => {
-    const text = formatHistory(
-      [
-        { runId: id(2), runbook: 'beta', status: 'rollbackFailed', exitCode: 3, startedAt: '2026-11-22T10:00:00.123Z', durationMs: 65_000 },
-        { runId: id(1), runbook: 'alpha', status: 'succeeded', exitCode: 0, startedAt: '2026-11-21T10:00:00.000Z', durationMs: 800 },
-      ],
-      { runsDir: '/s/runs', stateWord: runStateWord },
-    );
-    expect(text).toBe(
-      [
-        'RUN ID                     RUNBOOK  STATUS                    STARTED               DURATION',
-        `${id(2)}  beta     rollback failed (exit 3)  2026-11-22T10:00:00Z  1m05s`,
-        `${id(1)}  alpha    succeeded                 2026-11-21T10:00:00Z  800ms`,
-        '',
-      ].join('\n'),
-    );
-  });
-  it('says when there is nothing', () => {
-    expect(formatHistory([], { runsDir: '/s/runs', runbook: 'x' })).toBe('No runs of runbook "x" in /s/runs.\n');
-    expect(formatHistory([], { runsDir: '/s/runs', filters: ['--status failed', '--since 7d'] })).toBe('No runs matching --status failed --since 7d in /s/runs.\n');
   });
 });

@@ -8,14 +8,14 @@
  */
 import type { RollbackStatus, StepStatus, TargetResult } from '../engine/events.js';
 import type { ScalarValue } from '../runbook/model.js';
-import { formatDuration, formatTime } from './format-duration.js';
-import { describeLost } from './journal-reader.js';
-import { logTailKey, type LogTail } from './log-tails.js';
-import type { RunState } from './run-state.js';
-import type { StepSummary } from './run-summary.js';
+import { formatDuration, formatTime } from '../journal/format-duration.js';
+import { describeLost } from '../journal/journal-reader.js';
+import { logTailKey, type LogTail } from '../journal/log-tails.js';
+import type { RunState } from '../journal/run-state.js';
+import type { StepSummary } from '../journal/run-summary.js';
 import { formatTimeline } from './format-timeline.js';
-import { LOG_TAGS } from './step-logs.js';
-import type { StoredRun } from './store.js';
+import { LOG_TAGS } from '../journal/step-logs.js';
+import type { StoredRun } from '../journal/store.js';
 
 /** Words for statuses (`rolled back`, `timed out`, `already done`); the stored identifiers by default. */
 export interface ShowWords {

@@ -1,83 +1,20 @@
+/** `show`'s text (src/views/format-show.ts) of runs stored through the real JournalWriter. */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { appendFileSync } from 'node:fs';
-import { JournalWriter } from '../../../src/journal/journal-writer.js';
 import { loadRun } from '../../../src/journal/load-run.js';
-import { formatShow } from '../../../src/journal/format-show.js';
 import { FileStore } from '../../../src/journal/file-store.js';
 import { logTails } from '../../../src/journal/log-tails.js';
-import { UsageError } from '../../../src/errors/stepwise-error.js';
-import type { StateDir } from '../../../src/journal/state-dir.js';
-import type { EngineEvent } from '../../../src/engine/events.js';
+import { formatShow } from '../../../src/views/format-show.js';
 import { cleanTempDirs, tempStateDir } from '../../helpers/temp-dir.js';
-import { output, retrying, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from '../../helpers/engine-events.js';
+import { runFinished, runStarted, stepFinished, stepStarted } from '../../helpers/engine-events.js';
+import { failedOrdersRun, recordOrdersRun, RUN } from '../../helpers/orders-run.js';
 
 afterAll(cleanTempDirs);
-
-const RUN = '20261127T101500.000Z-beef';
-
-function record(state: StateDir, events: EngineEvent[], runId = RUN): JournalWriter {
-  const writer = JournalWriter.create(state, { runbook: 'orders', file: '/rb/orders.yaml', lock: 'orders' }, { runId });
-  writer.writeRunbookCopy('name: orders\n', 'orders.yaml');
-  writer.writeParams({ version: 'v3', token: '***' });
-  for (const e of events) writer.onEvent(e);
-  writer.close();
-  return writer;
-}
-
-const failedRun = (): EngineEvent[] => [
-  runStarted(['backup', 'migrate', 'verify'], { runbook: 'orders', file: '/rb/orders.yaml' }),
-  stepStarted('backup', { targets: ['db-1'] }),
-  output('backup', Array.from({ length: 20 }, (_, i) => `dumped table ${i}`), { host: 'db-1' }),
-  stepFinished('backup', { durationMs: 1234, outputs: { file: '/b/1.dump' } }),
-  stepStarted('migrate', { maxAttempts: 2 }),
-  output('migrate', ['ERROR: relation missing'], { stream: 'stderr' }),
-  retrying('migrate', 1, { maxAttempts: 2 }),
-  stepFinished('migrate', { status: 'failed', exitCode: 1, attempt: 2, durationMs: 4000, error: 'step "migrate" failed with exit code 1' }),
-  rollbackStarted('migrate'),
-  rollbackFinished('migrate', { status: 'failed', exitCode: 5, error: 'rollback exit 5' }),
-  rollbackStarted('backup', ['db-1']),
-  rollbackFinished('backup'),
-  runFinished({ status: 'rollbackFailed', exitCode: 3, durationMs: 9000, error: 'a rollback failed' }),
-];
-
-describe('loadRun', () => {
-  it('loads meta, journal, prior state, runbook copy and params; accepts a unique id prefix', () => {
-    const state = tempStateDir();
-    const writer = record(state, failedRun());
-    const run = loadRun(state, RUN.slice(0, 12));
-    expect(run.runId).toBe(RUN);
-    expect(run.state).toBe('rollbackFailed');
-    expect(run.durationMs).toBe(9000);
-    expect(run.runbookCopy).toBe(`${writer.paths.dir}/runbook/orders.yaml`);
-    expect(run.params).toEqual({ version: 'v3', token: '***' });
-    expect(run.prior.steps.map((s) => [s.stepId, s.status, s.rolledBack, s.rollbackFailed])).toEqual([
-      ['backup', 'succeeded', true, false], ['migrate', 'failed', true, true],
-    ]);
-  });
-
-  it('rejects unknown, ambiguous and unsafe ids with a UsageError that points at history', () => {
-    const state = tempStateDir();
-    record(state, failedRun(), '20261127T101500.000Z-0001');
-    record(state, failedRun(), '20261127T101500.000Z-0002');
-    const errorOf = (id: string): UsageError => {
-      try {
-        loadRun(state, id);
-      } catch (e) {
-        return e as UsageError;
-      }
-      throw new Error('no error');
-    };
-    expect(errorOf('20990101').message).toMatch(/No run "20990101"/);
-    expect(errorOf('20990101').hint).toContain('stepwise history');
-    expect(errorOf('20261127').message).toMatch(/ambiguous/);
-    expect(errorOf('../../etc')).toBeInstanceOf(UsageError);
-  });
-});
 
 describe('formatShow', () => {
   it('answers who, where, when, with which params; per step targets, times, attempts with exit codes, outputs, rollback and log tail', async () => {
     const state = tempStateDir();
-    record(state, failedRun());
+    recordOrdersRun(state, failedOrdersRun());
     const run = loadRun(state, RUN);
     // The log tails come from the store, as `stepwise show` reads them.
     const text = formatShow(run, { tailLines: 2, tails: await logTails(FileStore.open(state.root, { writable: false }), run, 10) });
@@ -103,7 +40,7 @@ describe('formatShow', () => {
 
   it('ends with a text timeline of everything journaled, in the words it is given', () => {
     const state = tempStateDir();
-    record(state, failedRun());
+    recordOrdersRun(state, failedOrdersRun());
     const words = { step: (s: string, declined: boolean) => (declined ? 'declined' : s === 'timedOut' ? 'timed out' : s), rollback: (s: string) => s, run: (s: string) => (s === 'rollbackFailed' ? 'rollback failed' : s) };
     const text = formatShow(loadRun(state, RUN), { words, headline: 'failed; rollback incomplete', next: [[`stepwise rollback ${RUN}`, 'retry the rollbacks that failed']] });
     expect(text).toContain(`Run ${RUN}  orders  failed; rollback incomplete (exit 3)`);
@@ -127,7 +64,7 @@ describe('formatShow', () => {
 
   it('shows a crashed run, what is readable, and what was lost', () => {
     const state = tempStateDir();
-    const writer = record(state, [runStarted(['a', 'b']), stepStarted('a'), stepFinished('a'), stepStarted('b')]);
+    const writer = recordOrdersRun(state, [runStarted(['a', 'b']), stepStarted('a'), stepFinished('a'), stepStarted('b')]);
     appendFileSync(writer.paths.journal, '{"type":"step.finished","ti');
     const text = formatShow(loadRun(state, RUN));
     expect(text).toContain(`Run ${RUN}  demo  crashed`);
@@ -139,7 +76,7 @@ describe('formatShow', () => {
 
   it('points at stepwise rollback when compensation was cut short', () => {
     const state = tempStateDir();
-    record(state, [runStarted(['a']), stepStarted('a'), stepFinished('a', { status: 'failed' }), runFinished({ status: 'cancelled', exitCode: 130, rollbackPending: ['a'] })]);
+    recordOrdersRun(state, [runStarted(['a']), stepStarted('a'), stepFinished('a', { status: 'failed' }), runFinished({ status: 'cancelled', exitCode: 130, rollbackPending: ['a'] })]);
     expect(formatShow(loadRun(state, RUN))).toContain(`rollback of a did not run: \`stepwise rollback ${RUN}\``);
   });
 });

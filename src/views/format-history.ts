@@ -1,7 +1,8 @@
 /** The `history` table: id, runbook, status, start, duration; plain text, no colour. */
-import { formatDuration, formatTime } from './format-duration.js';
-import type { HistoryEntry } from './history.js';
-import type { RunState } from './run-state.js';
+import { formatDuration, formatTime } from '../journal/format-duration.js';
+import type { HistoryEntry } from '../journal/history.js';
+import type { RunState } from '../journal/run-state.js';
+import { formatTable } from './format-table.js';
 
 /** How the table was asked for: where runs live, the filters (to say what matched nothing), and the words for states. */
 export interface HistoryTableContext {
@@ -27,12 +28,4 @@ export function formatHistory(entries: readonly HistoryEntry[], context: History
 
 function statusCell(entry: HistoryEntry, word: (state: RunState, entry: HistoryEntry) => string): string {
   return entry.exitCode === undefined || entry.exitCode === 0 ? word(entry.status, entry) : `${word(entry.status, entry)} (exit ${entry.exitCode})`;
-}
-
-/** Left-aligned columns separated by two spaces; no trailing blanks. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return `${[header, ...rows].map(line).join('\n')}\n`;
 }
