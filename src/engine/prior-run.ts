@@ -23,9 +23,8 @@ export interface PriorStep {
   rollbackFailed: boolean;
 }
 
+/** What earlier invocations of a run did, step by step: where resume and rollback start. */
 export interface PriorRunState {
   /** Steps (not `finally`) in the order they were first started. */
   steps: PriorStep[];
-  /** Status of the run's last `run.finished`, if any. */
-  status?: string;
 }

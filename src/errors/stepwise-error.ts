@@ -38,21 +38,6 @@ export class UsageError extends StepwiseError {
   override name = 'UsageError';
 }
 
-/** A step failed after its retries. */
-export class StepFailedError extends StepwiseError {
-  override name = 'StepFailedError';
-}
-
-/** One attempt of a step ran past its timeout; its process tree was killed. */
-export class StepTimeoutError extends StepwiseError {
-  override name = 'StepTimeoutError';
-}
-
-/** A compensation (rollback) failed: a human must look. Exit code 3. */
-export class RollbackFailedError extends StepwiseError {
-  override name = 'RollbackFailedError';
-}
-
 /** The run's lock is held by another live run. Exit code 75. */
 export class LockHeldError extends StepwiseError {
   override name = 'LockHeldError';

@@ -19,7 +19,6 @@ interface StepReplay extends PriorStep {
 /** The prior state of a run from its (readable) journal events. */
 export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
   const steps = new Map<string, StepReplay>();
-  let status: string | undefined;
   const stepFor = (stepId: string): StepReplay => {
     let step = steps.get(stepId);
     if (!step) {
@@ -68,18 +67,11 @@ export function priorRunState(events: readonly EngineEvent[]): PriorRunState {
       case 'rollback.finished':
         Object.assign(stepFor(event.stepId), { rolledBack: true, rollbackFailed: event.status !== 'succeeded' });
         break;
-      case 'run.finished':
-        status = event.status;
-        break;
       default:
         break;
     }
   }
-  const result: PriorRunState = {
-    steps: [...steps.values()].map(({ executions, ...step }) => ({ ...step, targets: startedTargets(executions) })),
-  };
-  if (status !== undefined) result.status = status;
-  return result;
+  return { steps: [...steps.values()].map(({ executions, ...step }) => ({ ...step, targets: startedTargets(executions) })) };
 }
 
 /**
