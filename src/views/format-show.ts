@@ -1,12 +1,12 @@
 /**
- * `stepwise show RUN_ID`: the morning-after answers about one run — which runbook, who ran
- * it where and when, with which params (secrets `***`), and per step its targets, start and
- * end, attempts with exit codes, checks, outputs, rollback, decisions and the tail of its
- * log; then a text timeline of everything journaled, and what was lost when the journal is
- * damaged. Plain text; the words for statuses and the run's headline come from the caller
- * (the same words the live view uses).
+ * `stepwise show RUN_ID`: the morning-after answers about one run — which runbook and what
+ * it is for, who ran it where and when, with which params (secrets `***`), and per step its
+ * targets, start and end, attempts with exit codes, checks, outputs, rollback, decisions and
+ * the tail of its log; then a text timeline of everything journaled, and what was lost when
+ * the journal is damaged. Plain text; the words for statuses and the run's headline come
+ * from the caller (the same words the live view uses).
  */
-import type { RollbackStatus, StepStatus, TargetResult } from '../engine/events.js';
+import type { EngineEvent, RollbackStatus, StepStatus, TargetResult } from '../engine/events.js';
 import type { ScalarValue } from '../runbook/model.js';
 import { formatDuration, formatTime } from '../journal/format-duration.js';
 import { describeLost } from '../journal/journal-reader.js';
@@ -16,6 +16,7 @@ import type { StepSummary } from '../journal/run-summary.js';
 import { formatTimeline } from './format-timeline.js';
 import { LOG_TAGS } from '../journal/step-logs.js';
 import type { StoredRun } from '../journal/store.js';
+import { renderMarkdown } from '../reporters/markdown.js';
 
 /** Words for statuses (`rolled back`, `timed out`, `already done`); the stored identifiers by default. */
 export interface ShowWords {
@@ -64,6 +65,8 @@ export function formatShow(run: StoredRun, options: ShowOptions = {}): string {
   if (lastSession?.error) out.push(field('error', lastSession.error));
   out.push(...stateAdvice(run));
   for (const [index, [command, why]] of (options.next ?? []).entries()) out.push(field(index === 0 ? 'next' : '', `${command}  (${why})`));
+  const description = runbookDescription(run.journal.events);
+  if (description) out.push('', renderMarkdown(description, { color: false, width: 78, indent: '  ' }));
   const runSteps = s.steps.filter((x) => x.phase === 'run');
   const finallySteps = s.steps.filter((x) => x.phase === 'finally');
   const tail = options.tailLines ?? 5;
@@ -83,6 +86,12 @@ export function formatShow(run: StoredRun, options: ShowOptions = {}): string {
     for (const line of describeLost(s.lost)) out.push(`  ${line}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The runbook's `description` as the run recorded it (runs from before it was recorded have none). */
+function runbookDescription(events: readonly EngineEvent[]): string | undefined {
+  for (const event of events) if (event.type === 'run.started' && event.description?.trim()) return event.description.trim();
+  return undefined;
 }
 
 /** Who ran it, where, and each later resume or rollback. */

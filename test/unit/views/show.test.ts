@@ -74,6 +74,20 @@ describe('formatShow', () => {
     expect(text).toMatch(/line 5 \(\d+ bytes\) torn: cut short by a crash/);
   });
 
+  it("prints the runbook's description (as recorded, Markdown for a terminal, control characters stripped) before the steps", () => {
+    const state = tempStateDir();
+    const description = 'Migrates the **orders** database.\n\n- backs it up first\n- run `stepwise rollback` to undo\u001b[31m';
+    recordOrdersRun(state, [runStarted(['a'], { runbook: 'orders', description }), stepStarted('a'), stepFinished('a'), runFinished()]);
+    const text = formatShow(loadRun(state, RUN));
+    const block = text.slice(text.indexOf('\n\n') + 2, text.indexOf('\nSteps\n'));
+    expect(block).toBe(['  Migrates the orders database.', '', '    - backs it up first', '    - run `stepwise rollback` to undo', ''].join('\n'));
+    expect(text).not.toContain('\u001b');
+    // Without a description, the header is followed by the steps at once.
+    const other = tempStateDir();
+    recordOrdersRun(other, [runStarted(['a']), stepStarted('a'), stepFinished('a'), runFinished()]);
+    expect(formatShow(loadRun(other, RUN))).toMatch(/\n {2}params {4}[^\n]*\n\nSteps\n/);
+  });
+
   it('points at stepwise rollback when compensation was cut short', () => {
     const state = tempStateDir();
     recordOrdersRun(state, [runStarted(['a']), stepStarted('a'), stepFinished('a', { status: 'failed' }), runFinished({ status: 'cancelled', exitCode: 130, rollbackPending: ['a'] })]);
