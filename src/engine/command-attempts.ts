@@ -8,6 +8,7 @@ import { EvaluationError } from '../expressions/evaluate.js';
 import type { Executor, ExecResult } from '../targets/executor.js';
 import type { Emit, StepStatus } from './events.js';
 import { formatDuration } from './format-duration.js';
+import { outputEvent } from './output-bytes.js';
 import { OutputCollector } from './output-collector.js';
 import { prepareCommand, type CommandScope, type PreparedCommand } from './prepare-command.js';
 import type { Redactor } from './redact.js';
@@ -82,8 +83,8 @@ export async function runAttempts(exec: CommandExecution): Promise<CommandOutcom
 }
 
 async function runAttempt(exec: CommandExecution, prepared: PreparedCommand, attempt: number, host: string | undefined): Promise<CommandOutcome> {
-  const collector = new OutputCollector(exec.redactor, (stream, lines) =>
-    exec.emit({ type: 'step.output', stepId: exec.stepId, phase: exec.phase, ...(host ? { host } : {}), stream, lines }),
+  const collector = new OutputCollector(exec.redactor, (stream, bytes) =>
+    exec.emit(outputEvent({ type: 'step.output', stepId: exec.stepId, phase: exec.phase, ...(host ? { host } : {}), stream }, bytes)),
   );
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), exec.command.timeoutMs);

@@ -55,7 +55,8 @@ class Engine {
   }
 
   private emit = (event: EventInput): void => {
-    this.o.onEvent({ ...event, time: new Date().toISOString(), runId: this.o.runId } as EngineEvent);
+    // Completed in place, not copied: an output event decodes its lines only if a reader asks (output-bytes.ts).
+    this.o.onEvent(Object.assign(event, { time: new Date().toISOString(), runId: this.o.runId }) as EngineEvent);
   };
 
   async run(): Promise<RunOutcome> {

@@ -67,6 +67,12 @@ export interface StepOutputEvent extends EventBase {
   stream: OutputStream;
   /** Complete lines, without their newline, secrets masked. */
   lines: string[];
+  /**
+   * The same lines as UTF-8 bytes, each ending in `\n`, on events the engine made (where
+   * `lines` is decoded only when read): writers that copy output whole move these. Not
+   * enumerable, so a copy of the event has `lines` only.
+   */
+  bytes?: Buffer;
 }
 
 export interface StepRetryingEvent extends EventBase {

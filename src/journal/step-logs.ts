@@ -6,6 +6,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Phase, StepOutputEvent } from '../engine/events.js';
+import { LinePrefixer } from '../engine/output-bytes.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { FILE_MODE, errnoCode } from './fs-util.js';
 import { stepLogName } from './run-paths.js';
@@ -15,10 +16,14 @@ export const LOG_TAGS = { stdout: 'O ', stderr: 'E ', note: '# ' } as const;
 
 /** Formats output lines the way they are stored (one write per event keeps lines whole). */
 export function formatOutputLines(event: Pick<StepOutputEvent, 'stream' | 'host' | 'lines'>): string {
-  const prefix = LOG_TAGS[event.stream] + (event.host ? `[${event.host}] ` : '');
+  const prefix = linePrefix(event);
   let text = '';
   for (const line of event.lines) text += `${prefix}${line}\n`;
   return text;
+}
+
+function linePrefix(event: Pick<StepOutputEvent, 'stream' | 'host'>): string {
+  return LOG_TAGS[event.stream] + (event.host ? `[${event.host}] ` : '');
 }
 
 /** Keeps one open descriptor per running step execution; closes it when the execution ends. */
@@ -26,6 +31,7 @@ export class StepLogs {
   private readonly open = new Map<string, number>();
   /** Logs that failed to write: output for them is dropped after one error is raised. */
   private readonly broken = new Set<string>();
+  private readonly prefixer = new LinePrefixer();
 
   constructor(private readonly dir: string) {}
 
@@ -34,9 +40,11 @@ export class StepLogs {
     this.write(stepId, phase, `${LOG_TAGS.note}${text.replace(/\n/g, ' ')}\n`);
   }
 
-  /** Appends the lines of an output event. */
+  /** Appends the lines of an output event (its bytes as they are, when it has them). */
   output(event: StepOutputEvent): void {
-    if (event.lines.length > 0) this.write(event.stepId, event.phase, formatOutputLines(event));
+    if (event.bytes !== undefined) {
+      if (event.bytes.length > 0) this.write(event.stepId, event.phase, this.prefixer.apply(event.bytes, linePrefix(event)));
+    } else if (event.lines.length > 0) this.write(event.stepId, event.phase, formatOutputLines(event));
   }
 
   /** Closes the file of a finished step execution. */
@@ -59,7 +67,7 @@ export class StepLogs {
     return this.open.size;
   }
 
-  private write(stepId: string, phase: Phase, text: string): void {
+  private write(stepId: string, phase: Phase, text: string | Uint8Array): void {
     const key = keyOf(stepId, phase);
     if (this.broken.has(key)) return;
     try {
@@ -69,7 +77,9 @@ export class StepLogs {
         fd = openSync(join(this.dir, stepLogName(stepId, phase)), 'a', FILE_MODE);
         this.open.set(key, fd);
       }
-      writeSync(fd, text);
+      // One call per overload of writeSync (a string is written without a Buffer copy).
+      if (typeof text === 'string') writeSync(fd, text);
+      else writeSync(fd, text);
     } catch (error) {
       this.broken.add(key);
       this.close(stepId, phase);

@@ -5,6 +5,7 @@
  * gigabytes keeps only `size` lines per host.
  */
 import type { Phase, StepOutputEvent, TargetResult } from '../engine/events.js';
+import { lastLines } from '../engine/output-bytes.js';
 import type { OutputStream } from '../targets/executor.js';
 
 /** Lines of both streams a failure carries. */
@@ -32,7 +33,7 @@ export class FailureTails {
     const key = keyOf(event.stepId, event.phase, event.host);
     let tail = this.tails.get(key);
     if (!tail) this.tails.set(key, (tail = []));
-    for (const raw of event.lines.slice(-this.size)) {
+    for (const raw of lastLines(event, this.size)) {
       const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE - 1)}…` : raw;
       tail.push({ time: event.time, stream: event.stream, line, ...(event.host !== undefined ? { host: event.host } : {}) });
     }
