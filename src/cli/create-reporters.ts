@@ -8,7 +8,7 @@ import type { Reporter } from '../reporters/reporter.js';
 import { createJsonReporter, type TextWriter } from '../reporters/json-reporter.js';
 import { hasControlCodes, sanitize } from '../reporters/listr-style.js';
 import { createPlainReporter } from '../reporters/plain-reporter.js';
-import { writeStderr, writeStdout } from './output.js';
+import { writeStderr, writeStderrBytes, writeStdout, writeStdoutBytes } from './output.js';
 import type { RunArgs } from './run-args.js';
 
 /** True when a person is watching: a TTY on stdout and not a CI job. */
@@ -40,7 +40,7 @@ export function withoutEscapes(write: TextWriter): TextWriter {
 /** The reporters for this invocation, by output mode and terminal. */
 export async function createReporters(args: RunArgs): Promise<Reporter[]> {
   const stderr = withoutEscapes(writeStderr);
-  if (args.json) return [createJsonReporter(writeStdout), createPlainReporter({ progress: stderr, problems: stderr }, { quiet: true })];
+  if (args.json) return [createJsonReporter(writeStdout), createPlainReporter({ progress: stderr, problems: stderr, progressBytes: writeStderrBytes, problemsBytes: writeStderrBytes }, { quiet: true })];
   // A dumb terminal cannot move the cursor; --quiet asks for the few lines of the plain view.
   if (isInteractiveTerminal() && process.env.TERM !== 'dumb' && !args.quiet) {
     // Imported only here: cron and CI never load listr2.
@@ -53,5 +53,6 @@ export async function createReporters(args: RunArgs): Promise<Reporter[]> {
     });
     return [activeView];
   }
-  return [createPlainReporter({ progress: withoutEscapes(writeStdout), problems: stderr }, { quiet: args.quiet ?? false })];
+  const writers = { progress: withoutEscapes(writeStdout), problems: stderr, progressBytes: writeStdoutBytes, problemsBytes: writeStderrBytes };
+  return [createPlainReporter(writers, { quiet: args.quiet ?? false })];
 }

@@ -9,9 +9,12 @@
  */
 import type { EngineEvent, RollbackFinishedEvent, RunFinishedEvent, StepFinishedEvent } from '../engine/events.js';
 import { formatDuration } from '../engine/format-duration.js';
+import { LinePrefixer } from '../engine/output-bytes.js';
+import { hasControlBytes } from './control-bytes.js';
 import { FailureTails, type TailLine } from './failure-tail.js';
 import { countHosts, formatHostCounts, statesOf } from './host-counts.js';
 import type { TextWriter } from './json-reporter.js';
+import { hasControlCodes } from './listr-style.js';
 import type { Reporter } from './reporter.js';
 import { endedWell, newRunFacts, nextCommands, observe, runHeadline, stepCounts, wasDeclined, type RunFacts } from './run-outcome.js';
 import { ROLLBACK_WORDS, stepWord } from './status-words.js';
@@ -22,7 +25,14 @@ export interface PlainWriters {
   progress: TextWriter;
   /** Failures, what follows them, warnings, and the summary of a run that did not succeed (stderr). */
   problems: TextWriter;
+  /** Step output for `progress` as bytes, written as they are (only output found free of control codes comes here). */
+  progressBytes?: BytesWriter;
+  /** The same for `problems`. */
+  problemsBytes?: BytesWriter;
 }
+
+/** Writes bytes synchronously, as they are. */
+export type BytesWriter = (bytes: Uint8Array) => void;
 
 export interface PlainOptions {
   /** `--quiet`: nothing for a run that succeeds; for one that does not, only the failure and what follows it. */
@@ -76,6 +86,7 @@ export function createPlainReporter(writers: PlainWriters, options: PlainOptions
   const quiet = options.quiet ?? false;
   const facts = newRunFacts();
   const tails = new FailureTails();
+  const prefixer = new LinePrefixer();
   /** Set once the run is going wrong: from then on everything is part of the failure. */
   let failing = false;
   /** Under --quiet, warnings wait: they are printed only if the run does not succeed. */
@@ -110,6 +121,9 @@ export function createPlainReporter(writers: PlainWriters, options: PlainOptions
       tails.push(e);
       if (quiet && !failing) return;
       const prefix = `${e.time} ${e.stepId}${e.phase === 'rollback' ? ' (rollback)' : ''}${e.host ? ` @${e.host}` : ''}${e.stream === 'stderr' ? ' !' : ' |'} `;
+      // Bytes move as they are unless something in them could drive a terminal: that text is sanitized.
+      const asBytes = failing ? writers.problemsBytes : writers.progressBytes;
+      if (e.bytes !== undefined && asBytes !== undefined && !hasControlCodes(prefix) && !hasControlBytes(e.bytes)) return asBytes(prefixer.apply(e.bytes, prefix));
       let text = '';
       for (const l of e.lines) text += prefix + l + '\n';
       (failing ? writers.problems : writers.progress)(text);
