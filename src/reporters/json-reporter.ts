@@ -12,6 +12,9 @@ import type { Reporter } from './reporter.js';
 /** Writes synchronously, so a gigabyte of output cannot pile up in memory. */
 export type TextWriter = (text: string) => void;
 
+const LINES_PER_WRITE = 256;
+
+/** Creates the `--json` reporter. */
 export function createJsonReporter(write: TextWriter): Reporter {
   const tails = new FailureTails();
   const event = (e: EngineEvent) => write(`${JSON.stringify(e)}\n`);
@@ -21,8 +24,15 @@ export function createJsonReporter(write: TextWriter): Reporter {
     // Serialize the shared fields once per chunk, not once per line.
     const head = JSON.stringify(rest).slice(0, -1);
     let text = '';
-    for (const line of lines) text += `${head},"line":${JSON.stringify(line)}}\n`;
-    write(text);
+    for (let i = 0; i < lines.length; i++) {
+      text += `${head},"line":${JSON.stringify(lines[i])}}\n`;
+      // Written every few hundred lines: a string past 128 KiB is a large object, slow to make and to flatten.
+      if (i % LINES_PER_WRITE === LINES_PER_WRITE - 1) {
+        write(text);
+        text = '';
+      }
+    }
+    if (text !== '') write(text);
   };
   const finished = (e: StepFinishedEvent | RollbackFinishedEvent) => {
     const phase = e.type === 'rollback.finished' ? 'rollback' : e.phase;
