@@ -3,7 +3,7 @@
  * terminal: each rollback newest first, on its hosts in the order visited, with its command
  * resolved from the run's own params and outputs (secrets `***`); then the finally steps.
  */
-import { formatDuration } from '../engine/format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 import { sanitize, type Style } from '../reporters/listr-style.js';
 import type { Runbook } from '../runbook/model.js';
 import type { CompensationEntry } from './continue-preview.js';

@@ -3,7 +3,7 @@
  * with `${{ }}` filled in, and every rule that governs it (timeout, retry, rollback, `when`,
  * `continueOnError`, confirm). Renders a {@link PlanStep}; nothing is executed.
  */
-import { formatDuration } from '../engine/format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 import { sanitize, type Style } from '../reporters/listr-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import type { RetryPolicy } from '../runbook/model.js';

@@ -3,7 +3,7 @@
  * shows where attempts, batches and rollbacks begin and end; and file-name hygiene.
  */
 import type { EngineEvent, Phase } from '../engine/events.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 
 /** A note for one step's log. */
 export interface LogNote {

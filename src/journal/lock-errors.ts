@@ -1,6 +1,6 @@
 /** The error a held lock raises: names the holder and says what the operator can do. */
 import { LockHeldError } from '../errors/stepwise-error.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 import type { LockHolder } from './lock-file.js';
 import { hostname } from 'node:os';
 

@@ -1,5 +1,5 @@
 /** Numbers and times as the report prints them (exact where it matters, short where it is read). */
-export { formatDuration } from '../journal/format-duration.js';
+export { formatDuration } from '../runbook/durations.js';
 
 /** Bytes in binary units: `512 B`, `4.0 KiB`, `1.2 GiB`. */
 export function formatBytes(bytes: number): string {

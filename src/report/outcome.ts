@@ -4,7 +4,7 @@
  */
 import type { StoredRun } from '../journal/index.js';
 import type { StepSummary } from '../journal/run-summary.js';
-import { formatTime } from '../journal/format-duration.js';
+import { formatTime } from '../reporters/format-time.js';
 import { COMPENSATION_WORDS } from '../reporters/status-words.js';
 
 /** Colour family of a status. */

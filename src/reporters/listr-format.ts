@@ -5,7 +5,7 @@
  */
 import { figures } from 'listr2';
 import type { RollbackFinishedEvent, StepFinishedEvent, TargetResult } from '../engine/events.js';
-import { formatDuration } from '../engine/format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 import type { HostProgress, LiveItem } from './listr-item.js';
 import { sanitize, type Style } from './listr-style.js';
 import { ROLLBACK_WORDS, STEP_WORDS } from './status-words.js';

@@ -3,7 +3,7 @@
  * listr2 tasks read it to draw; the engine never sees it (listr2 only draws).
  */
 import type { RollbackFinishedEvent, StepFinishedEvent } from '../engine/events.js';
-import { formatDuration } from '../engine/format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 import { OutputTail } from './listr-tail.js';
 
 /** Which section a live item belongs to. */

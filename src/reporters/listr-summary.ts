@@ -4,7 +4,7 @@
  */
 import { figures } from 'listr2';
 import type { RunFinishedEvent } from '../engine/events.js';
-import { formatDuration } from '../engine/format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 import { sanitize, type Style } from './listr-style.js';
 import { endedWell, nextCommands, runHeadline, stepCounts, type RunFacts } from './run-outcome.js';
 

@@ -19,12 +19,27 @@ export function parseDuration(value: unknown): number | undefined {
   return Math.round(Number(match[1]) * UNIT_MS[unit]);
 }
 
-/** A short human form of a duration: `500ms`, `30s`, `5m`, `1h30m`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return [hours ? `${hours}h` : '', minutes ? `${minutes}m` : '', seconds ? `${seconds}s` : ''].join('') || '0s';
+/**
+ * A duration as every human view writes it (live view, plain lines, `show`, `history`, log
+ * notes, messages): `850ms`, `12s`, `12.3s`, `4m`, `4m05s`, `1h`, `1h02m`, `3d`, `3d04h`.
+ * Rounded to what is shown (tenths under a minute, then seconds, minutes, hours), so
+ * 12.96 s is `13s`, never `13.0s`. Undefined, negative or not finite (a run that never
+ * ended) is `-`.
+ */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 999.5) return `${Math.round(ms)}ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return tenths % 10 === 0 ? `${tenths / 10}s` : `${(tenths / 10).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) return withRest(Math.floor(seconds / 60), 'm', seconds % 60, 's');
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 24 * 60) return withRest(Math.floor(minutes / 60), 'h', minutes % 60, 'm');
+  const hours = Math.floor(minutes / 60);
+  return withRest(Math.floor(hours / 24), 'd', hours % 24, 'h');
+}
+
+/** `4m` or `4m05s`: the smaller unit only when it is not zero, on two digits. */
+function withRest(big: number, bigUnit: string, rest: number, restUnit: string): string {
+  return rest === 0 ? `${big}${bigUnit}` : `${big}${bigUnit}${String(rest).padStart(2, '0')}${restUnit}`;
 }

@@ -1,7 +1,8 @@
 /** The `history` table: id, runbook, status, start, duration; plain text, no colour. */
-import { formatDuration, formatTime } from '../journal/format-duration.js';
 import type { HistoryEntry } from '../journal/history.js';
 import type { RunState } from '../journal/run-state.js';
+import { formatTime } from '../reporters/format-time.js';
+import { formatDuration } from '../runbook/durations.js';
 import { formatTable } from './format-table.js';
 
 /** How the table was asked for: where runs live, the filters (to say what matched nothing), and the words for states. */

@@ -8,7 +8,6 @@
  */
 import type { EngineEvent, RollbackStatus, StepStatus, TargetResult } from '../engine/events.js';
 import type { ScalarValue } from '../runbook/model.js';
-import { formatDuration, formatTime } from '../journal/format-duration.js';
 import { describeLost } from '../journal/journal-reader.js';
 import { logTailKey, type LogTail } from '../journal/log-tails.js';
 import type { RunState } from '../journal/run-state.js';
@@ -16,7 +15,9 @@ import type { StepSummary } from '../journal/run-summary.js';
 import { formatTimeline } from './format-timeline.js';
 import { LOG_TAGS } from '../journal/step-logs.js';
 import type { StoredRun } from '../journal/store.js';
+import { formatTime } from '../reporters/format-time.js';
 import { renderMarkdown } from '../reporters/markdown.js';
+import { formatDuration } from '../runbook/durations.js';
 
 /** Words for statuses (`rolled back`, `timed out`, `already done`); the stored identifiers by default. */
 export interface ShowWords {

@@ -4,7 +4,7 @@
  * changes. Output lines are left out: they are in the logs.
  */
 import type { EngineEvent, RollbackStatus, RunStatus, StepStatus } from '../engine/events.js';
-import { formatDuration } from '../journal/format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 
 /** Words for statuses (as `show` is given them). */
 export interface TimelineWords {

@@ -125,7 +125,7 @@ describe('JournalWriter events', () => {
     writer.close();
     const log = readFileSync(join(writer.paths.logs, 'm.log'), 'utf8').split('\n');
     expect(log.slice(1, 4)).toEqual(['O [web-1] out 1', 'O [web-1] out 2', 'E [web-2] boom']);
-    expect(log[4]).toMatch(/^# .* attempt 1\/3 on web-2 failed \(exit 1\): exit code 1; retrying in 1.0s$/);
+    expect(log[4]).toMatch(/^# .* attempt 1\/3 on web-2 failed \(exit 1\): exit code 1; retrying in 1s$/);
     expect(log[5]).toMatch(/failed \(exit 2, attempt 1, 120ms\): exit code 2$/);
     const rb = readFileSync(join(writer.paths.logs, 'm.rollback.log'), 'utf8').split('\n');
     expect(rb[0]).toMatch(/rollback started on web-2, web-1$/);

@@ -21,6 +21,31 @@ describe('durations', () => {
   it('formats for humans', () => {
     expect([500, 30_000, 90_000, 5_400_000].map(formatDuration)).toEqual(['500ms', '30s', '1m30s', '1h30m']);
   });
+
+  // The one formatter of every human view: the live view, plain lines, show, history, log
+  // notes and messages write a duration alike (show used to print 12.0s where the live view
+  // printed 12s).
+  it.each([
+    [0, '0ms'], [850, '850ms'], [999.4, '999ms'], [999.5, '1s'],
+    [1000, '1s'], [12_000, '12s'], [12_340, '12.3s'], [12_960, '13s'], [59_940, '59.9s'], [59_950, '1m'],
+    [60_000, '1m'], [65_000, '1m05s'], [245_000, '4m05s'], [3_599_400, '59m59s'], [3_599_500, '1h'],
+    [3_600_000, '1h'], [3_720_000, '1h02m'], [86_399_000, '23h59m'], [86_400_000, '1d'], [273_600_000, '3d04h'],
+    [2 ** 31 - 1, '24d20h'],
+  ])('%d ms is %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+
+  it.each([undefined, -1, Number.NaN, Number.POSITIVE_INFINITY])('%s has no duration: -', (ms) => expect(formatDuration(ms)).toBe('-'));
+
+  it('never writes a zero tenth or a unit that does not fit (seeded)', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    for (let i = 0; i < 20_000; i++) {
+      const ms = (next() % 1_000_000) * (10 ** (next() % 4)) / 100;
+      const text = formatDuration(ms);
+      expect(text).toMatch(/^(\d{1,3}ms|\d{1,2}(\.[1-9])?s|\d{1,2}m(\d\ds)?|\d{1,2}h(\d\dm)?|\d+d(\d\dh)?)$/);
+      const [, mm, ss] = /^(\d+)m(\d\d)s$/.exec(text) ?? [];
+      if (mm !== undefined) expect(Number(mm) < 60 && Number(ss) > 0 && Number(ss) < 60).toBe(true);
+    }
+  });
 });
 
 describe('did you mean', () => {

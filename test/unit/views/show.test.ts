@@ -21,7 +21,7 @@ describe('formatShow', () => {
     const day = (run.startedAt ?? '').slice(0, 10);
     expect(text).toContain(`Run ${RUN}  orders  rollbackFailed (exit 3)`);
     expect(text).toMatch(new RegExp(`\\n  who       run by \\S+ on \\S+ \\(pid ${process.pid}\\) at ${day}T\\d\\d:\\d\\d:\\d\\dZ\\n`));
-    expect(text).toMatch(/\n {2}when {6}started \S+Z, ended \S+Z; took 9\.0s\n/);
+    expect(text).toMatch(/\n {2}when {6}started \S+Z, ended \S+Z; took 9s\n/);
     expect(text).toContain('\n  params    version=v3  token=***\n');
     expect(text).toContain('\n  error     a rollback failed\n');
     expect(text).toMatch(/\n {3}1\. backup {2}succeeded\n {7}on {8}db-1\n {7}when {6}started \d\d:\d\d:\d\dZ, ended \d\d:\d\d:\d\dZ, took 1\.2s\n/);
@@ -51,8 +51,8 @@ describe('formatShow', () => {
       '▶ backup started on db-1',
       '✔ backup succeeded (1.2s)',
       '▶ migrate started on local',
-      '  migrate: attempt 1/2 failed (exit 1); retrying in 1.0s',
-      '✖ migrate failed (4.0s, exit 1)',
+      '  migrate: attempt 1/2 failed (exit 1); retrying in 1s',
+      '✖ migrate failed (4s, exit 1)',
       '← rollback of migrate started on local',
       '← rollback of migrate failed (40ms, exit 5)',
       '← rollback of backup started on db-1',
