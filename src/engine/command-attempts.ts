@@ -6,8 +6,8 @@
 import { StepwiseError, TransportError } from '../errors/stepwise-error.js';
 import { EvaluationError } from '../expressions/evaluate.js';
 import type { Executor, ExecResult } from '../targets/executor.js';
+import { formatDuration } from '../runbook/durations.js';
 import type { Emit, StepStatus } from './events.js';
-import { formatDuration } from './format-duration.js';
 import { outputEvent } from './output-bytes.js';
 import { OutputCollector } from './output-collector.js';
 import { prepareCommand, type CommandScope, type PreparedCommand } from './prepare-command.js';

@@ -8,7 +8,7 @@
  * go to `problems` (stderr). `--quiet` prints nothing at all for a run that succeeds.
  */
 import type { EngineEvent, RollbackFinishedEvent, RunFinishedEvent, StepFinishedEvent } from '../engine/events.js';
-import { formatDuration } from '../engine/format-duration.js';
+import { formatDuration } from '../runbook/durations.js';
 import { LinePrefixer } from '../engine/output-bytes.js';
 import { hasControlBytes } from './control-bytes.js';
 import { FailureTails, type TailLine } from './failure-tail.js';

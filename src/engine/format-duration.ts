@@ -1,2 +1,0 @@
-/** Kept only until the last two importers move to `src/runbook/durations.ts`, which holds the one formatDuration. */
-export { formatDuration } from '../runbook/durations.js';
