@@ -4,7 +4,7 @@
  * resolved from the run's own params and outputs (secrets `***`); then the finally steps.
  */
 import { formatDuration } from '../runbook/durations.js';
-import { sanitize, type Style } from '../reporters/listr-style.js';
+import { sanitize, type Style } from '../reporters/terminal-style.js';
 import type { Runbook } from '../runbook/model.js';
 import type { CompensationEntry } from './continue-preview.js';
 import { commandsOn, type PlanCommand } from './plan-model.js';

@@ -10,7 +10,7 @@ import { isSelected } from '../engine/step-selection.js';
 import { UsageError } from '../errors/stepwise-error.js';
 import { hostname } from 'node:os';
 import { describeLost, openStateStore, untrustedJournal, type RunbookCheckout, type StateStore, type StoredRun } from '../journal/index.js';
-import { createStyle } from '../reporters/listr-style.js';
+import { createStyle } from '../reporters/terminal-style.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import type { Runbook, ScalarValue } from '../runbook/model.js';
 import { resolveSecrets } from '../runbook/secrets.js';

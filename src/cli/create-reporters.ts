@@ -6,7 +6,7 @@
 import type { LiveView } from '../reporters/listr-reporter.js';
 import type { Reporter } from '../reporters/reporter.js';
 import { createJsonReporter, type TextWriter } from '../reporters/json-reporter.js';
-import { hasControlCodes, sanitize } from '../reporters/listr-style.js';
+import { hasControlCodes, sanitize } from '../reporters/terminal-style.js';
 import { createPlainReporter } from '../reporters/plain-reporter.js';
 import { writeStderr, writeStderrBytes, writeStdout, writeStdoutBytes } from './output.js';
 import type { RunArgs } from './run-args.js';

@@ -2,7 +2,7 @@
  * The whole plan as text: the runbook and its description, params (secrets `***`), the
  * selected steps in order, `finally`, and what compensation would do on failure.
  */
-import { sanitize, type Style } from '../reporters/listr-style.js';
+import { sanitize, type Style } from '../reporters/terminal-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import type { PlanDocument, PlanStep } from './plan-model.js';
 import { stepText, type StepTextContext } from './plan-step.js';

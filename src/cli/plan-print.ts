@@ -1,5 +1,5 @@
 /** Prints a plan as text (colour on a terminal; `--brief`: one line per step) or, with `--json`, as one JSON document. */
-import { createStyle } from '../reporters/listr-style.js';
+import { createStyle } from '../reporters/terminal-style.js';
 import { colorWanted } from './create-reporters.js';
 import { writeStdout } from './output.js';
 import { formatBriefPlan, formatPlan } from './plan-format.js';

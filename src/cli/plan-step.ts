@@ -4,7 +4,7 @@
  * `continueOnError`, confirm). Renders a {@link PlanStep}; nothing is executed.
  */
 import { formatDuration } from '../runbook/durations.js';
-import { sanitize, type Style } from '../reporters/listr-style.js';
+import { sanitize, type Style } from '../reporters/terminal-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import type { RetryPolicy } from '../runbook/model.js';
 import type { PlanCommand, PlanStep, PlanTarget } from './plan-model.js';

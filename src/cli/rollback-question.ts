@@ -3,7 +3,7 @@
  * (SPEC §1): undoing is as consequential as doing. `--yes` skips the question; without a
  * terminal the command itself is the explicit request and it proceeds.
  */
-import { createStyle } from '../reporters/listr-style.js';
+import { createStyle } from '../reporters/terminal-style.js';
 import { colorWanted } from './create-reporters.js';
 import { writeStderr } from './output.js';
 import { choose } from './tty-prompter.js';

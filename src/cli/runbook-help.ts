@@ -3,7 +3,7 @@
  * name, type, required or default, rules, secret — with their descriptions, so the runbook
  * documents its own command line.
  */
-import { sanitize } from '../reporters/listr-style.js';
+import { sanitize } from '../reporters/terminal-style.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import type { ParamSpec } from '../runbook/model.js';
 import { displayPath } from '../runbook/paths.js';

@@ -7,7 +7,7 @@
 import type { EngineEvent } from '../engine/events.js';
 import { resolveTargets } from '../engine/resolve-targets.js';
 import type { StepRecord } from '../engine/run-context.js';
-import type { Style } from '../reporters/listr-style.js';
+import type { Style } from '../reporters/terminal-style.js';
 import type { Runbook, ScalarValue, Step } from '../runbook/model.js';
 import { commandsOn } from './plan-model.js';
 import { PlanResolver } from './plan-resolve.js';

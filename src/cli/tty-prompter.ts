@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline';
 import type { FailureChoice, Prompter, StepGateAnswer } from '../engine/prompter.js';
 import { StepwiseError, UsageError } from '../errors/stepwise-error.js';
-import { createStyle, sanitize, type Style } from '../reporters/listr-style.js';
+import { createStyle, sanitize, type Style } from '../reporters/terminal-style.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import type { Runbook, Step } from '../runbook/model.js';
 import { colorWanted, liveView } from './create-reporters.js';

@@ -1,5 +1,5 @@
 /**
- * The byte twin of `hasControlCodes` (listr-style.ts), for step output the plain reporter
+ * The byte twin of `hasControlCodes` (terminal-style.ts), for step output the plain reporter
  * moves as bytes: output without control codes is written as it is, output with them goes
  * through `sanitize` as text. A step may print gigabytes, so the scan looks at four bytes at
  * a time and at single bytes only in the rare words that may hold one.

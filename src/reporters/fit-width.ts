@@ -5,7 +5,7 @@
  * part wider than the line is broken, at single spaces. A single word wider than the
  * terminal stays whole on a line of its own.
  */
-import { visibleLength } from './listr-style.js';
+import { visibleLength } from './terminal-style.js';
 
 /** Greedy packing of `pieces` joined by their gaps; a new line starts with `indent`. */
 function pack(pieces: Array<{ gap: string; text: string }>, width: number, indent: string, lines: string[], start: string): string {

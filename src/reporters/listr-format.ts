@@ -7,7 +7,7 @@ import { figures } from 'listr2';
 import type { RollbackFinishedEvent, StepFinishedEvent, TargetResult } from '../engine/events.js';
 import { formatDuration } from '../runbook/durations.js';
 import type { HostProgress, LiveItem } from './listr-item.js';
-import { sanitize, type Style } from './listr-style.js';
+import { sanitize, type Style } from './terminal-style.js';
 import { ROLLBACK_WORDS, STEP_WORDS } from './status-words.js';
 
 /** How many output lines a finished item leaves on screen. */

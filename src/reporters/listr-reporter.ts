@@ -13,7 +13,7 @@ import { fitAll } from './fit-width.js';
 import { LiveItem, type ItemKind } from './listr-item.js';
 import { rollbackResultLines, stepResultLines, type KeptLines } from './listr-format.js';
 import { drawItem } from './listr-session.js';
-import { createStyle, sanitize, type Style } from './listr-style.js';
+import { createStyle, sanitize, type Style } from './terminal-style.js';
 import { summaryLines } from './listr-summary.js';
 import { renderMarkdown } from './markdown.js';
 import type { Reporter } from './reporter.js';

@@ -9,7 +9,7 @@
 import { DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrDefaultRendererOptions, type ListrTask, type ListrTaskWrapper } from 'listr2';
 import type { HostProgress, LiveItem } from './listr-item.js';
 import { hostTitle, itemOutput, itemTitle } from './listr-format.js';
-import type { Style } from './listr-style.js';
+import type { Style } from './terminal-style.js';
 
 /** The default renderer, allowed on whatever stream the CLI chose: the CLI only picks this view for a terminal. */
 class LiveRenderer extends DefaultRenderer {

@@ -5,7 +5,7 @@
 import { figures } from 'listr2';
 import type { RunFinishedEvent } from '../engine/events.js';
 import { formatDuration } from '../runbook/durations.js';
-import { sanitize, type Style } from './listr-style.js';
+import { sanitize, type Style } from './terminal-style.js';
 import { endedWell, nextCommands, runHeadline, stepCounts, type RunFacts } from './run-outcome.js';
 
 /** The summary block printed when the run ends (lines are fitted to the terminal by the caller). */

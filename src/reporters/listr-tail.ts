@@ -3,7 +3,7 @@
  * only `size` lines of at most `maxLineLength` characters are kept, so memory and redraw
  * cost stay flat however much arrives.
  */
-import { sanitize } from './listr-style.js';
+import { sanitize } from './terminal-style.js';
 
 /** A bounded tail of output lines. */
 export class OutputTail {

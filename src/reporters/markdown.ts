@@ -4,7 +4,7 @@
  * dependency-free: descriptions are short operator notes, not documents, and whatever
  * this does not understand is shown as written, which is still readable.
  */
-import { createStyle, sanitize, visibleLength, type Style } from './listr-style.js';
+import { createStyle, sanitize, visibleLength, type Style } from './terminal-style.js';
 
 /** How to render: colour, width and indent. */
 export interface MarkdownOptions {

@@ -14,7 +14,7 @@ import { hasControlBytes } from './control-bytes.js';
 import { FailureTails, type TailLine } from './failure-tail.js';
 import { countHosts, formatHostCounts, statesOf } from './host-counts.js';
 import type { TextWriter } from './json-reporter.js';
-import { hasControlCodes } from './listr-style.js';
+import { hasControlCodes } from './terminal-style.js';
 import type { Reporter } from './reporter.js';
 import { endedWell, newRunFacts, nextCommands, observe, runHeadline, stepCounts, wasDeclined, type RunFacts } from './run-outcome.js';
 import { ROLLBACK_WORDS, stepWord } from './status-words.js';

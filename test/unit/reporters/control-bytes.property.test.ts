@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { hasControlBytes } from '../../../src/reporters/control-bytes.js';
-import { hasControlCodes } from '../../../src/reporters/listr-style.js';
+import { hasControlCodes } from '../../../src/reporters/terminal-style.js';
 
 const PIECES = ['a', 'line', '\n', '\t', ' ', 'é', 'ě', 'ћ', '日本', '😀', '\u00a0', '°', '\u009b', '\u0085', '\u001b[31m', '\u0007', '\r', '\u0000', '\u007f', '\u001f', '\u0008', '\u000b'];
 

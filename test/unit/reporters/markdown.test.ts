@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { renderInline, renderMarkdown } from '../../../src/reporters/markdown.js';
-import { createStyle } from '../../../src/reporters/listr-style.js';
+import { createStyle } from '../../../src/reporters/terminal-style.js';
 
 const plain = (md: string, width = 80) => renderMarkdown(md, { color: false, width });
 

@@ -1,8 +1,10 @@
 /**
- * Terminal styling for the human views (live TTY view, markdown, plan). Colour is a
- * decision made once by the CLI (`NO_COLOR`, not a TTY), so every helper takes it as a
- * flag instead of sniffing the environment itself.
+ * Terminal styling for the human views (live TTY view, markdown, plan, prompts) and the
+ * stripping of what must not reach a terminal. Colour is a decision made once by the CLI
+ * (`NO_COLOR`, not a TTY), so every helper takes it as a flag instead of sniffing the
+ * environment itself: Node's `styleText` is told not to look at `process.stdout`.
  */
+import { stripVTControlCharacters, styleText } from 'node:util';
 
 /** A text transform that adds (or, without colour, does not add) SGR codes. */
 export type Paint = (text: string) => string;
@@ -20,8 +22,11 @@ export interface Style {
   cyan: Paint;
 }
 
-function sgr(open: number, close: number): Paint {
-  return (text) => (text === '' ? text : `\u001b[${open}m${text}\u001b[${close}m`);
+type Format = 'bold' | 'dim' | 'italic' | 'underline' | 'red' | 'green' | 'yellow' | 'cyan';
+
+/** Paints with Node's own codes; empty text stays empty (no codes around nothing). */
+function paint(format: Format): Paint {
+  return (text) => (text === '' ? text : styleText(format, text, { validateStream: false }));
 }
 
 const plain: Paint = (text) => text;
@@ -31,17 +36,20 @@ export function createStyle(color: boolean): Style {
   if (!color) return { color, bold: plain, dim: plain, italic: plain, underline: plain, red: plain, green: plain, yellow: plain, cyan: plain };
   return {
     color,
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-    italic: sgr(3, 23),
-    underline: sgr(4, 24),
-    red: sgr(31, 39),
-    green: sgr(32, 39),
-    yellow: sgr(33, 39),
-    cyan: sgr(36, 39),
+    bold: paint('bold'),
+    dim: paint('dim'),
+    italic: paint('italic'),
+    underline: paint('underline'),
+    red: paint('red'),
+    green: paint('green'),
+    yellow: paint('yellow'),
+    cyan: paint('cyan'),
   };
 }
 
+// Escape sequences (CSI, and OSC ended by BEL or ST), then any control character left.
+// Not `stripVTControlCharacters`: it takes `ESC [2J clear BEL` for one sequence and drops
+// the word, and a step's text must never vanish from the screen.
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 // eslint-disable-next-line no-control-regex
@@ -58,7 +66,7 @@ export function sanitize(text: string): string {
   return text.replace(ANSI, '').replace(CONTROL, '');
 }
 
-/** Length of the text as the terminal shows it (SGR codes take no columns). */
+/** Length of styled text as the terminal shows it (the SGR codes of `createStyle` take no columns). */
 export function visibleLength(text: string): number {
-  return text.replace(ANSI, '').length;
+  return stripVTControlCharacters(text).length;
 }
