@@ -16,12 +16,30 @@ export function decodeLines(bytes: Buffer): string[] {
 /** A `step.output` event as the engine emits it (before its time and run id). */
 export type OutputEventInput = Omit<StepOutputEvent, 'time' | 'runId'>;
 
+/** Where an output event keeps its decoded lines once read. */
+const DECODED = Symbol('decoded lines');
+
+type OutputEventObject = OutputEventInput & { [DECODED]?: string[] };
+
+/**
+ * The getter of `lines` on every output event. One function for all: a getter made per event
+ * would give every event its own hidden class, which V8 keeps in the old generation, so a
+ * gigabyte of output would cost full collections.
+ */
+function decodedLines(this: OutputEventObject): string[] {
+  let lines = this[DECODED];
+  if (lines === undefined) {
+    lines = decodeLines(this.bytes ?? Buffer.alloc(0));
+    Object.defineProperty(this, DECODED, { value: lines });
+  }
+  return lines;
+}
+
 /** An output event with `bytes`, and `lines` decoded from them only when first read. */
 export function outputEvent(fields: Omit<OutputEventInput, 'lines' | 'bytes'>, bytes: Buffer): OutputEventInput {
-  let lines: string[] | undefined;
-  // Enumerable, so a copy or the JSON of the event still has its lines; `bytes` is not, so copies stay plain data.
-  Object.defineProperty(fields, 'lines', { enumerable: true, configurable: true, get: () => (lines ??= decodeLines(bytes)) });
-  Object.defineProperty(fields, 'bytes', { enumerable: false, value: bytes });
+  // `bytes` is not enumerable, so copies stay plain data; `lines` is, so a copy or the JSON of the event still has its lines.
+  Object.defineProperty(fields, 'bytes', { value: bytes });
+  Object.defineProperty(fields, 'lines', { enumerable: true, configurable: true, get: decodedLines });
   return fields as OutputEventInput;
 }
 
