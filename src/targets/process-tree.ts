@@ -27,7 +27,7 @@
  * Where /proc cannot be read (not Linux), the session cannot be listed and only the
  * shell's own process group is used, as before.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isGroupAlive } from './process-alive.js';
 
@@ -77,10 +77,27 @@ export function parseStat(text: string): StatFields | undefined {
   return { comm: text.slice(open + 1, close), state, pgid: Number(pgrp), sid: Number(session) };
 }
 
+/** Reused for the small /proc files read at every step's end. */
+const procBuffer = Buffer.alloc(4096);
+
+/**
+ * A small /proc file in one read: readFileSync would also stat it (its size shows as 0) and
+ * read again for the end, and each system call counts at every step's end.
+ */
+function readProcFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const length = readSync(fd, procBuffer, 0, procBuffer.length, null);
+    return length < procBuffer.length ? procBuffer.toString('latin1', 0, length) : readFileSync(path, 'latin1');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads one process's stat; undefined when it is gone (or not ours to read). */
 function readStat(pid: number | string): StatFields | undefined {
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+    return parseStat(readProcFile(`/proc/${pid}/stat`));
   } catch {
     return undefined;
   }
@@ -92,7 +109,7 @@ const finished = (state: string) => state === 'Z' || state === 'X';
 /** The pid the kernel handed out last in our pid namespace, if it can be read. */
 function lastPid(): number | undefined {
   try {
-    const value = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'latin1'));
+    const value = Number(readProcFile('/proc/sys/kernel/ns_last_pid'));
     return Number.isInteger(value) && value > 0 ? value : undefined;
   } catch {
     return undefined;
@@ -105,11 +122,17 @@ function lastPid(): number | undefined {
  * pid_max. That holds unless the counter went all the way round past `sid` again (pid_max
  * allocations, 32768 at the least) — which is why only short steps use it.
  */
-function bornAfter(sid: number): (pid: number) => boolean {
-  const last = lastPid();
+function bornAfter(sid: number, last: number | undefined): (pid: number) => boolean {
   if (last === undefined) return () => true;
   return last >= sid ? (pid) => pid > sid && pid <= last : (pid) => pid > sid || pid <= last;
 }
+
+/**
+ * Up to this many pids handed out since the leader, they are looked up one by one instead
+ * of listing /proc: at a short step's end that is the step's own few processes, while the
+ * listing costs a read of every process on the machine.
+ */
+const PROBE_AT_MOST = 64;
 
 /** Which processes {@link sessionMembers} looks at. */
 export interface ScanOptions {
@@ -136,25 +159,38 @@ export function sessionMembers(sid: number, options: ScanOptions = {}): SessionM
     const leader = readStat(sid);
     if (leader && leader.sid === sid && !finished(leader.state)) return [];
   }
+  const pids = candidatePids(sid, options.recentOnly ?? false);
+  const members: SessionMember[] = [];
+  for (const pid of pids ?? []) {
+    if (options.leaderGone && pid === sid) continue;
+    const stat = readStat(pid);
+    if (!stat || stat.sid !== sid || finished(stat.state)) continue;
+    members.push({ pid, pgid: stat.pgid, comm: stat.comm });
+  }
+  return members;
+}
+
+/** The pids that can be in session `sid` (see ScanOptions.recentOnly); undefined when /proc cannot be listed. */
+function candidatePids(sid: number, recentOnly: boolean): number[] | undefined {
+  const last = recentOnly ? lastPid() : undefined;
+  // The leader and the few pids handed out since: one lookup each (a gone one is simply not found).
+  if (last !== undefined && last >= sid && last - sid <= PROBE_AT_MOST) return Array.from({ length: last - sid + 1 }, (_, i) => sid + i);
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return [];
+    return undefined;
   }
   // The last pid is read after the listing, so every pid listed was handed out by then.
-  const candidate = options.recentOnly ? bornAfter(sid) : () => true;
-  const members: SessionMember[] = [];
+  const recent = recentOnly ? bornAfter(sid, lastPid()) : () => true;
+  const pids: number[] = [];
   for (const entry of entries) {
     const first = entry.charCodeAt(0);
     if (first < 48 || first > 57) continue;
-    if (!candidate(Number(entry)) && Number(entry) !== sid) continue;
-    const stat = readStat(entry);
-    if (!stat || stat.sid !== sid || finished(stat.state)) continue;
-    if (options.leaderGone && Number(entry) === sid) continue;
-    members.push({ pid: Number(entry), pgid: stat.pgid, comm: stat.comm });
+    const pid = Number(entry);
+    if (pid === sid || recent(pid)) pids.push(pid);
   }
-  return members;
+  return pids;
 }
 
 /** True while `pid` is alive and still in session `sid`. */
