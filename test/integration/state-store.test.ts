@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { UsageError } from '../../src/errors/stepwise-error.js';
 import { LockBusyError } from '../../src/journal/lock-errors.js';
+import { connect } from '../../src/journal/postgres/pg-connect.js';
 import { writeRunLogs, type NewRun, type StateStore } from '../../src/journal/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { output, rollbackFinished, rollbackStarted, runFinished, runStarted, stepFinished, stepStarted } from '../helpers/engine-events.js';
@@ -222,5 +223,21 @@ describe.each(backendNames())('state store: %s', (name) => {
     await record(store, newRun(runId()), failed());
     expect(await store.blockingRun('orders')).toBeUndefined();
     await store.close();
+  });
+});
+
+describe('PostgreSQL connection', () => {
+  const it_ = backendNames().includes('PostgreSQL') ? it : it.skip;
+
+  it_('commits are durable even where the server says synchronous_commit=off (the test cluster does)', async () => {
+    const backend = await freshBackend('PostgreSQL');
+    const { cluster, url } = backend.pg as NonNullable<typeof backend.pg>;
+    expect(cluster.psql('SHOW synchronous_commit')).toBe('off');
+    const { client } = await connect(url);
+    try {
+      expect((await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit).toBe('on');
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -37,6 +37,14 @@ export async function connect(url: string): Promise<Connection> {
     await client.end().catch(() => undefined);
     throw new UsageError(`Cannot use the PostgreSQL state ${location}: ${why(error, client)}`, { cause: error, hint: HINT });
   }
+  try {
+    // "Committed before the next step starts" needs a commit that is on disk when it returns:
+    // a server (or role) with synchronous_commit=off would lose the last events in a crash.
+    await client.query(`SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'`);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw new UsageError(`Cannot use the PostgreSQL state ${location}: ${why(error, client)}`, { cause: error, hint: HINT });
+  }
   return { client, location };
 }
 
