@@ -81,7 +81,9 @@ async function parseAndDispatch(words: string[]): Promise<number> {
     .alias('h', 'help')
     .version()
     .alias('V', 'version')
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    // Wrapped only when help is shown: yargs renders the help of every command it runs, shown
+    // or not, and wrapping it to the width is most of that cost (a tenth of `run`'s start-up).
+    .wrap(asksForHelp(parsedWords) ? Math.min(100, process.stdout.columns || 100) : null)
     .parseAsync();
 
   const entry = commandNamed(String(args._[0]));
@@ -92,6 +94,12 @@ async function parseAndDispatch(words: string[]): Promise<number> {
   const extra = args._.slice(1);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra.map((w) => `\`${String(w)}\``).join(', ')} (usage: stepwise ${usageOf(entry)})`);
   return entry.run(args as Record<string, unknown>);
+}
+
+/** True when the words ask for help (`--help`, `-h`, or `h` among short flags), before a lone `--`. */
+function asksForHelp(words: string[]): boolean {
+  const end = words.indexOf('--');
+  return (end < 0 ? words : words.slice(0, end)).some((w) => w === '--help' || /^-[A-Za-z]*h[A-Za-z]*$/.test(w));
 }
 
 /** `help [CMD]` → the command whose help to show ('' = general); undefined when not asked. */
