@@ -82,7 +82,7 @@ async function parseAndDispatch(words: string[]): Promise<number> {
     .version()
     .alias('V', 'version')
     // Wrapped only when help is shown: yargs renders the help of every command it runs, shown
-    // or not, and wrapping it to the width is most of that cost (a tenth of `run`'s start-up).
+    // or not, and wrapping it to the width is about half of that (5% of a one-step run).
     .wrap(asksForHelp(parsedWords) ? Math.min(100, process.stdout.columns || 100) : null)
     .parseAsync();
 
