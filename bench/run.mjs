@@ -11,7 +11,7 @@
  *   --quick            BENCH_QUICK=1       2 rounds, 100 MB output test
  *   --rounds N         BENCH_ROUNDS=N      rounds per scenario (default 5)
  *   --big-mb N         BENCH_BIG_MB=N      size of the output test in MB (default 1000)
- *   --only a,b         BENCH_ONLY=a,b      scenarios: cold-start large-runbook imports local ssh fanout big-output report
+ *   --only a,b         BENCH_ONLY=a,b      scenarios: cold-start large-runbook imports local ssh fanout big-output report state-postgres journal
  *                                          state-postgres (a private PostgreSQL cluster),
  *                                          and `profile` (the CPU profiles)
  *   --skip a,b         BENCH_SKIP=a,b
@@ -38,8 +38,9 @@ import * as fanout from './scenarios/fanout.mjs';
 import * as bigOutput from './scenarios/big-output.mjs';
 import * as report from './scenarios/report.mjs';
 import * as statePostgres from './scenarios/state-postgres.mjs';
+import * as journal from './scenarios/journal.mjs';
 
-const SCENARIOS = [coldStart, largeRunbook, imports, local, ssh, fanout, bigOutput, report, statePostgres];
+const SCENARIOS = [coldStart, largeRunbook, imports, local, ssh, fanout, bigOutput, report, statePostgres, journal];
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, '..');
 const log = (line) => process.stderr.write(`${line}\n`);
