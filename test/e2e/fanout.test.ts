@@ -76,7 +76,8 @@ describeSsh('fan-out over real SSH', () => {
     '    run: |',
     // Each host marks itself in flight while it runs: the count it sees can only include hosts really running.
     `      mkdir ${dir}/inflight-\${{ target.name }}`,
-    `      ls -d ${dir}/inflight-* | wc -l > ${dir}/seen-\${{ target.name }}`,
+    // Counted by the shell's own glob: `ls` of the glob fails when another host removes its mark in between.
+    `      set -- ${dir}/inflight-*; echo $# > ${dir}/seen-\${{ target.name }}`,
     '      sleep 0.3',
     `      rmdir ${dir}/inflight-\${{ target.name }}`,
     `      touch ${dir}/ran-\${{ target.name }}`,
