@@ -2,7 +2,7 @@
  * Small synchronous file helpers shared by the journal modules. Sync on purpose: the
  * journal must be on disk before the engine moves on, and sync calls keep order exact.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, basename, join } from 'node:path';
 
@@ -81,4 +81,17 @@ export function readJsonFile(path: string): unknown {
 /** True for a plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Up to `length` bytes of `fd` from `position` (fewer when the file is shorter). */
+export function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  // A log still being written may be shorter than fstat said a moment ago: keep what was read.
+  while (filled < length) {
+    const n = readSync(fd, buffer, filled, length - filled, position + filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  return buffer.subarray(0, filled);
 }

@@ -17,20 +17,9 @@ import { createExclusive, lockPath, readLockSnapshot, type LockHolder, type Lock
 import { LockBusyError } from './lock-errors.js';
 import { bootTimeMs, processLiveness } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
+import type { AcquireLockOptions } from './store.js';
 
-/** How to take a lock. */
-export interface AcquireLockOptions {
-  /** The run that will hold it (named to whoever finds it held). */
-  runId: string;
-  /** Wait this long for a live holder to let go (`--wait-lock`); 0 (default) fails at once. */
-  waitMs?: number;
-  /** Poll interval while waiting; default 250 ms. */
-  pollMs?: number;
-  /** Told when the lock was taken from a dead holder (`undefined`: unreadable lock file). */
-  onTakeover?: (stale: LockHolder | undefined) => void;
-  /** Aborts a wait (e.g. Ctrl-C); the promise rejects with the abort reason. */
-  signal?: AbortSignal;
-}
+export type { AcquireLockOptions };
 
 /** A lock this process holds. */
 export interface HeldLock {

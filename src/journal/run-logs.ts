@@ -3,12 +3,13 @@
  * Writable with backpressure, so a gigabyte log never sits in memory; and the state dir's
  * log files (which exist, in which order).
  */
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors/stepwise-error.js';
 import type { LoadedRun } from './load-run.js';
+import { readAt } from './fs-util.js';
 import { stepLogName } from './run-paths.js';
 import type { LogBytes, StateStore, StoredRun } from './store.js';
 
@@ -82,17 +83,6 @@ export function readLogFileBytes(path: string, headBytes: number, tailBytes: num
   }
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.alloc(length);
-  let filled = 0;
-  // A log still being written may be shorter than fstat said a moment ago: keep what was read.
-  while (filled < length) {
-    const n = readSync(fd, buffer, filled, length - filled, position + filled);
-    if (n === 0) break;
-    filled += n;
-  }
-  return buffer.subarray(0, filled);
-}
 
 function listLogs(dir: string): string[] {
   try {

@@ -101,12 +101,15 @@ export interface FollowOptions {
 
 /** How to take a lock. */
 export interface AcquireLockOptions {
+  /** The run that will hold it (named to whoever finds it held). */
   runId: string;
-  /** Wait this long for a live holder (`--wait-lock`); 0 fails at once (exit 75). */
+  /** Wait this long for a live holder to let go (`--wait-lock`); 0 (default) fails at once (exit 75). */
   waitMs?: number;
+  /** Poll interval while waiting; default 250 ms. */
   pollMs?: number;
   /** Told when the lock was taken from a dead holder (`undefined`: unreadable holder record). */
   onTakeover?: (stale: LockHolder | undefined) => void;
+  /** Aborts a wait (e.g. Ctrl-C); the promise rejects with the abort reason. */
   signal?: AbortSignal;
 }
 

@@ -3,7 +3,8 @@
  * start and `tailBytes` from the end, never the middle, so a gigabyte log costs the same
  * as a small one. Says exactly how many bytes were left out between them.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readAt } from '../journal/fs-util.js';
 
 /** How much of one log to keep. */
 export interface ExcerptLimits {
@@ -64,17 +65,6 @@ export function excerptOf(parts: LogParts, limits: ExcerptLimits): LogExcerpt {
   };
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.alloc(length);
-  let filled = 0;
-  // A log still being written may be shorter than fstat said a moment ago: keep what was read.
-  while (filled < length) {
-    const n = readSync(fd, buffer, filled, length - filled, position + filled);
-    if (n === 0) break;
-    filled += n;
-  }
-  return buffer.subarray(0, filled);
-}
 
 /** Splits a buffer at newlines; a final newline does not make an empty last line. */
 function splitLines(buffer: Buffer): Buffer[] {
